@@ -1,0 +1,26 @@
+"""The REST API at /api/v1/: one NinjaAPI, each app contributing a router."""
+
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from sciport.accounts.api import router as accounts_router
+from sciport.accounts.auth import api_auth
+from sciport.core import problems
+from sciport.notifications.api import router as notifications_router
+
+api = NinjaAPI(
+    title="sciport API",
+    version="1",
+    description=(
+        "Open platform for science and technology services. Errors are RFC 9457 problem+json; "
+        "lists use cursor pagination (`next_cursor`); POSTs that create or move money accept `Idempotency-Key`."
+    ),
+    auth=api_auth,
+    docs=Swagger(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api",
+)
+problems.install(api)
+api.add_router("", accounts_router)
+api.add_router("", notifications_router)

@@ -1,0 +1,106 @@
+"""RFC 9457 problem+json for every error the API can give."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from sciport.core.errors import DomainError, FieldError, RateLimited
+from sciport.core.observability import current_request_id
+
+logger = logging.getLogger(__name__)
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:sciport:problem:"
+
+
+def _titles() -> dict[int, tuple[str, str]]:
+    return {
+        400: ("bad-request", _("The request cannot be read; send well-formed JSON.")),
+        401: ("not-authenticated", _("Authentication is required.")),
+        403: ("forbidden", _("You are not allowed to do this.")),
+        404: ("not-found", _("Not found.")),
+        405: ("method-not-allowed", _("This method is not allowed here.")),
+        409: ("conflict", _("The request conflicts with the current state.")),
+        422: ("validation-error", _("Some fields are not valid.")),
+        429: ("rate-limited", _("Too many requests; try again later.")),
+        500: ("server-error", _("Something went wrong on our side; the error was logged.")),
+    }
+
+
+def problem(
+    request: HttpRequest,
+    *,
+    status: int,
+    slug: str = "",
+    title: str = "",
+    detail: str = "",
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    default_slug, default_title = _titles().get(status, ("error", _("The request failed.")))
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + (slug or default_slug),
+        "title": title or default_title,
+        "status": status,
+        "instance": request.path,
+        "request_id": current_request_id.get(),
+    }
+    if detail and detail != body["title"]:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = [{"field": error.field, "message": str(error.message)} for error in errors]
+    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
+    """Turn pydantic's ('body', 'payload', 'name') into 'name'; keep query/path names."""
+    parts = [str(part) for part in location]
+    if parts and parts[0] == "body":
+        parts = parts[2:] if len(parts) > 2 else parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _validation_errors(exc: ValidationError) -> list[FieldError]:
+    return [FieldError(_field_name(error.get("loc", ())), error.get("msg", "")) for error in exc.errors]
+
+
+def install(api: NinjaAPI) -> None:
+    """Replace django-ninja's default error bodies with problem+json."""
+
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        headers = {"Retry-After": str(exc.retry_after_seconds)} if isinstance(exc, RateLimited) else None
+        return problem(
+            request, status=exc.status, slug=exc.slug, title=str(exc.title), detail=str(exc.detail or ""),
+            errors=exc.errors, headers=headers,
+        )
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return problem(request, status=422, errors=_validation_errors(exc))
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return problem(request, status=401, headers={"WWW-Authenticate": 'Bearer realm="sciport"'})
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return problem(request, status=exc.status_code)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem(request, status=404)
+
+    @api.exception_handler(Exception)
+    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("unhandled error in %s %s", request.method, request.path)
+        return problem(request, status=500)
