@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "sciport.core.observability.RequestIdMiddleware",
+    "sciport.core.problems.ApiProblemMiddleware",
     "sciport.core.idempotency.IdempotencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "sciport.web.middleware.UserPreferencesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -67,7 +69,8 @@ WSGI_APPLICATION = "sciport.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Searched before the apps' folders, so that our allauth layouts and elements win over allauth's own.
+        "DIRS": [BASE_DIR / "accounts" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

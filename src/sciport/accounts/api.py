@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from sciport.accounts import schemas, selectors, services
 from sciport.accounts.models import ApiToken, Invitation, Organisation, User
@@ -23,7 +23,10 @@ router = Router(tags=["accounts"])
 
 
 def _me(user: User) -> dict[str, Any]:
-    memberships = user.memberships.select_related("organisation").order_by("organisation_id", "role")
+    # Only the four columns shown, not two full rows per membership: /me is called by every client, often.
+    memberships = user.memberships.order_by("organisation_id", "role").values_list(
+        "organisation__public_id", "organisation__name_zh", "organisation__name_en", "role"
+    )
     language = user.language
     return {
         "id": user.public_id,
@@ -34,8 +37,12 @@ def _me(user: User) -> dict[str, Any]:
         "orcid": user.orcid,
         "is_staff": user.is_staff,
         "memberships": [
-            {"organisation_id": m.organisation.public_id, "organisation_name": m.organisation.display_name(language), "role": m.role}
-            for m in memberships
+            {
+                "organisation_id": public_id,
+                "organisation_name": Organisation(name_zh=name_zh, name_en=name_en).display_name(language),
+                "role": role,
+            }
+            for public_id, name_zh, name_en, role in memberships
         ],
     }
 
@@ -58,7 +65,7 @@ def _organisation(organisation: Organisation) -> dict[str, Any]:
 
 
 @router.post("/auth/token", auth=None, response={201: schemas.TokenIssuedOut}, summary="Exchange e-mail and password for an API token")
-def token_request(request: HttpRequest, payload: schemas.TokenRequestIn) -> tuple[int, dict[str, Any]]:
+def token_request(request: HttpRequest, payload: schemas.TokenRequestIn) -> Status[dict[str, Any]]:
     limit, period = settings.LOGIN_RATE_LIMIT
     ratelimit.hit("token-ip", ratelimit.client_address(request), limit=limit, period_seconds=period)
     ratelimit.hit("token-email", payload.email.lower(), limit=limit, period_seconds=period)
@@ -71,7 +78,7 @@ def token_request(request: HttpRequest, payload: schemas.TokenRequestIn) -> tupl
     if totp is not None and not (payload.otp_code and TOTP(totp).validate_code(payload.otp_code)):
         raise NotAuthenticated(_("This account uses two-factor authentication: send a valid otp_code."))
     issued = services.token_create(actor=user, name=payload.name, scopes=payload.scopes, expires_in_days=payload.expires_in_days)
-    return 201, _token(issued.token) | {"secret": issued.secret}
+    return Status(201, _token(issued.token) | {"secret": issued.secret})
 
 
 @router.get("/me", response=schemas.MeOut, summary="The signed-in person and their organisations")
@@ -91,17 +98,17 @@ def token_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/tokens", response={201: schemas.TokenIssuedOut}, summary="Create an API token (secret shown once)")
-def token_create(request: HttpRequest, payload: schemas.TokenCreateIn) -> tuple[int, dict[str, Any]]:
+def token_create(request: HttpRequest, payload: schemas.TokenCreateIn) -> Status[dict[str, Any]]:
     issued = services.token_create(
         actor=request.user, name=payload.name, scopes=payload.scopes, expires_in_days=payload.expires_in_days  # type: ignore[arg-type]
     )
-    return 201, _token(issued.token) | {"secret": issued.secret}
+    return Status(201, _token(issued.token) | {"secret": issued.secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
-def token_revoke(request: HttpRequest, token_id: str) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: str) -> Status[None]:
     services.token_revoke(actor=request.user, token_public_id=token_id)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/organisations", response=Page[schemas.OrganisationOut], summary="Directory of organisations")
@@ -114,9 +121,9 @@ def organisation_list(
 
 @router.post("/organisations", response={201: schemas.OrganisationOut}, summary="Register an organisation (you become its administrator)")
 @idempotent
-def organisation_create(request: HttpRequest, payload: schemas.OrganisationIn) -> tuple[int, dict[str, Any]]:
+def organisation_create(request: HttpRequest, payload: schemas.OrganisationIn) -> Status[dict[str, Any]]:
     organisation = services.organisation_create(actor=request.user, fields=payload.dict())  # type: ignore[arg-type]
-    return 201, _organisation(organisation)
+    return Status(201, _organisation(organisation))
 
 
 @router.get("/organisations/{organisation_id}", response=schemas.OrganisationOut, summary="One organisation")
@@ -139,7 +146,7 @@ def organisation_request_verification(request: HttpRequest, organisation_id: str
 
 @router.post("/organisations/{organisation_id}/verification", response=schemas.OrganisationOut, summary="Platform staff: confirm or reject an organisation")
 def organisation_verify(request: HttpRequest, organisation_id: str, payload: schemas.VerificationIn) -> dict[str, Any]:
-    organisation = selectors.organisation_get(request.user, organisation_id)
+    organisation = selectors.organisation_get(request.user, organisation_id, "verify")
     return _organisation(services.organisation_verify(actor=request.user, organisation=organisation, approve=payload.approve))  # type: ignore[arg-type]
 
 
@@ -153,10 +160,10 @@ def member_list(request: HttpRequest, organisation_id: str) -> list[dict[str, An
 
 
 @router.delete("/organisations/{organisation_id}/members/{user_id}/{role}", response={204: None}, summary="Take a role away from a member")
-def member_remove(request: HttpRequest, organisation_id: str, user_id: str, role: str) -> tuple[int, None]:
+def member_remove(request: HttpRequest, organisation_id: str, user_id: str, role: str) -> Status[None]:
     organisation = selectors.organisation_get(request.user, organisation_id, "manage_members")
     services.membership_remove(actor=request.user, organisation=organisation, user_public_id=user_id, role=role)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 def _invitation(invitation: Invitation) -> dict[str, Any]:
@@ -173,23 +180,23 @@ def invitation_list(request: HttpRequest, organisation_id: str) -> list[dict[str
 
 
 @router.post("/organisations/{organisation_id}/invitations", response={201: schemas.InvitationOut}, summary="Invite someone by e-mail")
-def invitation_create(request: HttpRequest, organisation_id: str, payload: schemas.InvitationIn) -> tuple[int, dict[str, Any]]:
+def invitation_create(request: HttpRequest, organisation_id: str, payload: schemas.InvitationIn) -> Status[dict[str, Any]]:
     organisation = selectors.organisation_get(request.user, organisation_id, "manage_members")
     issued = services.invitation_create(actor=request.user, organisation=organisation, email=payload.email, role=payload.role)  # type: ignore[arg-type]
-    return 201, _invitation(issued.invitation)
-
-
-@router.delete("/invitations/{invitation_id}", response={204: None}, summary="Withdraw an invitation")
-def invitation_revoke(request: HttpRequest, invitation_id: str) -> tuple[int, None]:
-    invitation = permissions.get_for(request.user, "revoke", Invitation.objects.select_related("organisation"), public_id=invitation_id)
-    services.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
-    return 204, None
+    return Status(201, _invitation(issued.invitation))
 
 
 @router.post("/invitations/accept", response=schemas.MeOut, summary="Accept an invitation with the token from its e-mail")
 def invitation_accept(request: HttpRequest, payload: schemas.InvitationAcceptIn) -> dict[str, Any]:
     services.invitation_accept(actor=request.user, token=payload.token)  # type: ignore[arg-type]
     return _me(request.user)  # type: ignore[arg-type]
+
+
+@router.delete("/invitations/{invitation_id}", response={204: None}, summary="Withdraw an invitation")
+def invitation_revoke(request: HttpRequest, invitation_id: str) -> Status[None]:
+    invitation = permissions.get_for(request.user, "revoke", Invitation.objects.select_related("organisation"), public_id=invitation_id)
+    services.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+    return Status(204, None)
 
 
 @router.get("/organisations/{organisation_id}/audit", response=Page[schemas.AuditEventOut], summary="The organisation's audit trail, newest first")

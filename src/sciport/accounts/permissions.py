@@ -1,7 +1,7 @@
 """Who may do what with organisations and their members."""
 
 from sciport.accounts.models import Invitation, Membership, Organisation
-from sciport.core.permissions import ANY_ROLE, PUBLIC, Role, register
+from sciport.core.permissions import ANY_ROLE, PLATFORM_STAFF_ONLY, PUBLIC, Role, register
 
 
 def register_policies() -> None:
@@ -14,6 +14,7 @@ def register_policies() -> None:
             "view_members": ANY_ROLE,
             "manage_members": {Role.MANAGER},
             "view_audit": {Role.MANAGER},
+            "verify": PLATFORM_STAFF_ONLY,
         },
     )
     register(Membership, owner_field="organisation", actions={"view": ANY_ROLE, "delete": {Role.MANAGER}})

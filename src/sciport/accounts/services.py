@@ -131,7 +131,7 @@ def organisation_request_verification(*, actor: User, organisation: Organisation
 
 def organisation_verify(*, actor: User, organisation: Organisation, approve: bool) -> Organisation:
     """Platform staff confirm or reject an organisation's identity."""
-    if not actor.is_staff:
+    if not permissions.can(actor, "verify", organisation):
         raise PermissionDenied(_("Only platform staff verify organisations."))
     status = VerificationStatus.VERIFIED if approve else VerificationStatus.REJECTED
     updated = _set_verification(actor, organisation, status)
@@ -361,9 +361,13 @@ def token_authenticate(secret: str) -> ApiToken | None:
     """The live token for a presented secret, or None; last-used time is kept to the minute."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(secret_hash=_hash(secret)).first()
+    try:
+        # get(), not first(): the hash is unique, and without first()'s ORDER BY the query of every API call compiles faster.
+        token = ApiToken.objects.select_related("user").get(secret_hash=_hash(secret))
+    except ApiToken.DoesNotExist:
+        return None
     now = timezone.now()
-    if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         return None
     if not token.user.is_active:
         return None

@@ -29,12 +29,11 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        token = current_request_id.set(request_id)
+        # Not reset afterwards: Django logs the request's outcome after middleware returns,
+        # and that line must carry the id too; the next request in this context sets its own.
+        current_request_id.set(request_id)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-        finally:
-            current_request_id.reset(token)
+        response = self.get_response(request)
         LATENCY.labels(request.method).observe(time.perf_counter() - started)
         REQUESTS.labels(request.method, str(response.status_code)).inc()
         response[REQUEST_ID_HEADER] = request_id

@@ -34,6 +34,7 @@ PUBLIC = "public"
 SIGNED_IN = "signed_in"
 Allowed = frozenset[str]
 ANY_ROLE: Allowed = frozenset(Role.values)
+PLATFORM_STAFF_ONLY: Allowed = frozenset()
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,11 @@ def has_grant(user: Any, action: str, obj: models.Model) -> bool:
 
 
 def can(user: Any, action: str, obj: models.Model) -> bool:
-    """The one decision: platform staff, then PUBLIC/SIGNED_IN, then roles in the owner, then grants."""
+    """The one decision: platform staff, then PUBLIC/SIGNED_IN, then roles in the owner, then grants.
+
+    An action allowed to no role (``PLATFORM_STAFF_ONLY``) is for platform staff alone,
+    not even for the owner's administrators.
+    """
     policy = _policy(type(obj))
     allowed = policy.actions.get(action)
     if allowed is None:
@@ -113,9 +118,9 @@ def can(user: Any, action: str, obj: models.Model) -> bool:
         return True
     owner = _owner_pk(obj, policy)
     roles = roles_by_organisation(user).get(owner or -1, frozenset())
-    if Role.ADMIN in roles or roles & allowed:
+    if allowed and (Role.ADMIN in roles or roles & allowed):
         return True
-    return has_grant(user, action, obj)
+    return bool(allowed) and has_grant(user, action, obj)
 
 
 def restrict(queryset: QuerySet[M], user: Any, action: str) -> QuerySet[M]:
@@ -128,6 +133,8 @@ def restrict(queryset: QuerySet[M], user: Any, action: str) -> QuerySet[M]:
         return queryset.none()
     if SIGNED_IN in allowed:
         return queryset
+    if not allowed:
+        return queryset.none()
     owners = [org for org, roles in roles_by_organisation(user).items() if Role.ADMIN in roles or roles & allowed]
     granted = ObjectGrant.objects.filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
@@ -139,11 +146,27 @@ def restrict(queryset: QuerySet[M], user: Any, action: str) -> QuerySet[M]:
     return queryset.filter(Q(**{owner_lookup: owners}) | Q(pk__in=granted))
 
 
+def _related(user: Any, obj: models.Model) -> bool:
+    """Whether the user has any role in the object's owner, or any grant on the object itself."""
+    owner = _owner_pk(obj, _policy(type(obj)))
+    if owner in roles_by_organisation(user):
+        return True
+    return getattr(user, "is_authenticated", False) and ObjectGrant.objects.filter(
+        user=user, object_type=object_type(type(obj)), object_pk=obj.pk
+    ).exists()
+
+
 def get_for(user: Any, action: str, queryset: QuerySet[M], **lookup: Any) -> M:
-    """Fetch one object for an action: invisible objects are 404; visible but forbidden are 403."""
+    """Fetch one object for an action.
+
+    Invisible objects are 404. So is any action by someone from another organisation
+    (a wrong owner learns nothing); only an insider lacking the role gets 403.
+    """
     obj = queryset.filter(**lookup).first()
     if obj is None or not can(user, "view", obj):
         raise NotFound()
     if action != "view" and not can(user, action, obj):
-        raise PermissionDenied()
+        if _related(user, obj):
+            raise PermissionDenied()
+        raise NotFound()
     return obj

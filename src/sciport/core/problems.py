@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -71,6 +72,24 @@ def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
 
 def _validation_errors(exc: ValidationError) -> list[FieldError]:
     return [FieldError(_field_name(error.get("loc", ())), error.get("msg", "")) for error in exc.errors]
+
+
+class ApiProblemMiddleware:
+    """Routing answers (unknown path, wrong method) under /api/ become problem+json too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code in {404, 405}
+            and response.get("Content-Type", "") != PROBLEM_CONTENT_TYPE
+        ):
+            headers = {"Allow": response["Allow"]} if response.has_header("Allow") else None
+            return problem(request, status=response.status_code, headers=headers)
+        return response
 
 
 def install(api: NinjaAPI) -> None:
