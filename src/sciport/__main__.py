@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
 
         django.setup()
     except ConfigError as error:
-        print(f"sciport: configuration error: {error}", file=sys.stderr)
+        sys.stderr.write(f"sciport: configuration error: {error}\n")
         return 2
     from django.core.management import execute_from_command_line
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
 from sciport import config
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -126,6 +124,7 @@ TASKS = {
 }
 TASK_STALE_SECONDS = config.integer("SCIPORT_TASK_STALE_SECONDS", 3600, minimum=60)
 TASK_MAX_ATTEMPTS = 5
+TASK_RETRY_BASE_SECONDS = 10
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -38,8 +38,8 @@ class User(AbstractUser):
     orcid = models.CharField("ORCID", max_length=19, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = UserManager()  # type: ignore[misc]
+    REQUIRED_FIELDS = []  # noqa: RUF012 - Django reads this class attribute
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     def __str__(self) -> str:
         return self.display_name or self.email

@@ -99,7 +99,7 @@ def organisation_update(*, actor: User, organisation: Organisation, fields: dict
     try:
         with transaction.atomic():
             locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
-            before = audit.snapshot(locked, ORGANISATION_FIELDS + ["verification_status"])
+            before = audit.snapshot(locked, [*ORGANISATION_FIELDS, "verification_status"])
             for name, value in fields.items():
                 setattr(locked, name, value)
             if "credit_code" in fields and fields["credit_code"] != before["credit_code"]:
@@ -113,7 +113,7 @@ def organisation_update(*, actor: User, organisation: Organisation, fields: dict
                 object_type="organisation",
                 object_id=locked.public_id,
                 before=before,
-                after=audit.snapshot(locked, ORGANISATION_FIELDS + ["verification_status"]),
+                after=audit.snapshot(locked, [*ORGANISATION_FIELDS, "verification_status"]),
             )
     except IntegrityError:
         raise Conflict(_("An organisation with this unified social credit code is already registered.")) from None

@@ -14,7 +14,7 @@ _CACHE_ATTRIBUTE = "_sciport_active_organisation"
 def active_organisation(request: HttpRequest) -> Organisation | None:
     """The chosen organisation if the person still belongs to it, else their first one."""
     if hasattr(request, _CACHE_ATTRIBUTE):
-        return getattr(request, _CACHE_ATTRIBUTE)  # type: ignore[no-any-return]
+        return getattr(request, _CACHE_ATTRIBUTE)
     organisations = selectors.organisations_of(request.user)
     chosen = request.session.get(SESSION_KEY)
     found = organisations.filter(public_id=chosen).first() if chosen else None

@@ -27,4 +27,4 @@ def compile_all(root: Path = SOURCE) -> list[Path]:
 
 if __name__ == "__main__":
     for path in compile_all():
-        print(f"compiled {path.relative_to(SOURCE.parent)}", file=sys.stderr)
+        sys.stderr.write(f"compiled {path.relative_to(SOURCE.parent)}\n")

@@ -2,6 +2,7 @@
 
 import base64
 import secrets
+from typing import Any
 
 from django.db import models
 
@@ -14,12 +15,12 @@ def new_public_id(prefix: str) -> str:
 class PublicIdField(models.CharField):
     """A unique public id generated on first save from the given prefix."""
 
-    def __init__(self, *args: object, prefix: str = "", **kwargs: object) -> None:
+    def __init__(self, *args: Any, prefix: str = "", **kwargs: Any) -> None:
         self.prefix = prefix
         kwargs.setdefault("max_length", 40)
         kwargs.setdefault("unique", True)
         kwargs.setdefault("editable", False)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
         value = getattr(model_instance, self.attname)
@@ -28,7 +29,7 @@ class PublicIdField(models.CharField):
             setattr(model_instance, self.attname, value)
         return str(value)
 
-    def deconstruct(self) -> tuple[str, str, list[object], dict[str, object]]:  # type: ignore[override]
+    def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
         kwargs["prefix"] = self.prefix
         return name, path, args, kwargs

@@ -21,19 +21,19 @@ from django_tasks.signals import task_finished
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
-RETRY_BASE_SECONDS = 10
 
 
 def task(*, queue_name: str = "default", priority: int = 0) -> Callable[[F], Any]:
     """Declare a background task; its arguments must be JSON-serialisable."""
-    return django_task(queue_name=queue_name, priority=priority)  # type: ignore[no-any-return]
+    return django_task(queue_name=queue_name, priority=priority)
 
 
 def retry_delay(attempt: int) -> timedelta:
-    return timedelta(seconds=RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+    """Exponential back-off: base, 2×base, 4×base… after the 1st, 2nd, 3rd failure."""
+    return timedelta(seconds=settings.TASK_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
 
 
-def _on_task_finished(sender: Any, task_result: TaskResult[Any, Any], **kwargs: Any) -> None:
+def _on_task_finished(sender: Any, task_result: TaskResult[Any], **kwargs: Any) -> None:
     if task_result.status != TaskResultStatus.FAILED:
         return
     from sciport.core.models import TaskAttempt

@@ -2,10 +2,11 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import sciport.accounts.models
-import sciport.core.ids
 from django.conf import settings
 from django.db import migrations, models
+
+import sciport.accounts.models
+import sciport.core.ids
 
 
 class Migration(migrations.Migration):

@@ -1,6 +1,7 @@
 """The audit chain: every change leaves an event, and tampering is detected."""
 
 import threading
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -23,7 +24,7 @@ def test_events_link_into_an_intact_chain():
     events = list(AuditEvent.objects.order_by("sequence"))
     assert [e.sequence for e in events] == [1, 2, 3, 4, 5]
     assert events[0].previous_hash == audit.GENESIS_HASH
-    assert all(later.previous_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False))
+    assert all(later.previous_hash == earlier.hash for earlier, later in pairwise(events))
     report = verify_chain()
     assert report.checked == 5
     assert report.first_broken is None

@@ -12,6 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = accounts_demo.load()
-        self.stdout.write("Demo logins (password for all: %s):" % accounts_demo.DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {accounts_demo.DEMO_PASSWORD}):")
         for email, does in logins:
             self.stdout.write(f"  {email:<28} {does}")

@@ -1,0 +1,76 @@
+"""A newcomer's whole path: sign up, confirm the e-mail, sign in, get a token, call the API."""
+
+import re
+
+import pyotp
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core import mail
+from django.test import Client
+
+from sciport.testing.fixtures import ApiClient
+
+PASSWORD = "a-long-and-unusual-password-42"
+
+
+def _confirmation_link(body: str) -> str:
+    match = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+)", body)
+    assert match, body
+    return match.group(1)
+
+
+@pytest.mark.django_db
+def test_sign_up_confirm_sign_in_token_and_api_call():
+    browser = Client()
+    signup = browser.post("/accounts/signup/", {"email": "Researcher@Example.org", "password1": PASSWORD, "password2": PASSWORD})
+    assert signup.status_code == 302
+    assert len(mail.outbox) == 1
+
+    anonymous = ApiClient(None)
+    refused = anonymous.post("/auth/token", json={"email": "researcher@example.org", "password": PASSWORD})
+    assert refused.status_code == 403, "an unconfirmed address must not get tokens"
+
+    link = _confirmation_link(mail.outbox[0].body)
+    assert browser.get(link).status_code == 200
+    assert browser.post(link).status_code == 302
+
+    fresh = Client()
+    login = fresh.post("/accounts/login/", {"login": "researcher@example.org", "password": PASSWORD})
+    assert login.status_code == 302
+    assert fresh.get("/dashboard/").status_code == 200
+
+    issued = anonymous.post("/auth/token", json={"email": "researcher@example.org", "password": PASSWORD, "scopes": ["read"]})
+    assert issued.status_code == 201
+    secret = issued.json()["secret"]
+    assert secret.startswith("sp_")
+    me = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert me.status_code == 200
+    assert me.json()["email"] == "researcher@example.org"
+    tokens = Client().get("/api/v1/tokens", headers={"Authorization": f"Bearer {secret}"}).json()
+    assert "secret" not in tokens[0]
+    assert tokens[0]["last_used_at"] is not None
+
+
+@pytest.mark.django_db
+def test_wrong_password_gets_no_token(make_user):
+    user = make_user()
+    response = ApiClient(None).post("/auth/token", json={"email": user.email, "password": "not-the-password"})
+    assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_two_factor_accounts_need_a_current_code_for_tokens(make_user):
+    from sciport.testing.fixtures import PASSWORD as USER_PASSWORD
+
+    user = make_user()
+    secret = pyotp.random_base32()
+    TOTP.activate(user, secret)
+    assert Authenticator.objects.filter(user=user).exists()
+    anonymous = ApiClient(None)
+    without = anonymous.post("/auth/token", json={"email": user.email, "password": USER_PASSWORD})
+    assert without.status_code == 401
+    wrong = anonymous.post("/auth/token", json={"email": user.email, "password": USER_PASSWORD, "otp_code": "000000"})
+    assert wrong.status_code == 401
+    right = anonymous.post("/auth/token", json={"email": user.email, "password": USER_PASSWORD, "otp_code": pyotp.TOTP(secret).now()})
+    assert right.status_code == 201
