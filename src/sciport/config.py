@@ -25,7 +25,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("SCIPORT_VAR_DIR", "./var", "Folder for the SQLite file, local files, the generated secret key and logs."),
+    Setting("SCIPORT_VAR_DIR", "./var", "Folder for the SQLite file, local files, the generated secret key and process metrics."),
     Setting("SCIPORT_DATABASE_URL", "sqlite:///<var>/sciport.sqlite3", "Database: `sqlite:///path` (WAL mode) or `postgres://user@host:5432/name`."),
     Setting("SCIPORT_STORAGE_URL", "file://<var>/files", "File storage: `file:///folder` or `s3://bucket?endpoint=http://host:8333&region=us-east-1`."),
     Setting("SCIPORT_SECRET_KEY", "generated into `<var>/secret_key`", "Django secret key; keep it stable across restarts."),
