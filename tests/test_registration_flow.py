@@ -9,6 +9,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.core import mail
 from django.test import Client
 
+from sciport.core.models import AuditEvent
 from sciport.testing.fixtures import ApiClient
 
 PASSWORD = "a-long-and-unusual-password-42"
@@ -50,6 +51,11 @@ def test_sign_up_confirm_sign_in_token_and_api_call():
     tokens = Client().get("/api/v1/tokens", headers={"Authorization": f"Bearer {secret}"}).json()
     assert "secret" not in tokens[0]
     assert tokens[0]["last_used_at"] is not None
+
+    trail = list(AuditEvent.objects.filter(actor=me.json()["id"]).values_list("action", flat=True))
+    assert trail[:2] == ["user.sign_up", "user.email_confirmed"]
+    assert "user.sign_in" in trail
+    assert "token.create" in trail
 
 
 @pytest.mark.django_db

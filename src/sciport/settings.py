@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from sciport import config
@@ -15,8 +14,6 @@ DEBUG = config.boolean("SCIPORT_DEBUG")
 ALLOWED_HOSTS = [host.strip() for host in config.env("SCIPORT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if host.strip()]
 SITE_URL = config.env("SCIPORT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
-
-SAML_AVAILABLE = importlib.util.find_spec("onelogin") is not None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -32,7 +29,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
-    *(["allauth.socialaccount.providers.saml"] if SAML_AVAILABLE else []),
+    "allauth.socialaccount.providers.saml",
     "ninja",
     "django_htmx",
     "django_tasks",

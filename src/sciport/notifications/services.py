@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sciport.core import audit
 from sciport.core.errors import FieldError, NotFound, ValidationFailed
 from sciport.notifications.kinds import KINDS
 from sciport.notifications.models import Notification, NotificationPreference
@@ -98,7 +99,12 @@ def preference_set(*, actor: Any, kind: str, inbox: bool, email: bool) -> Notifi
     """Choose, per kind, whether a message goes to the inbox, to e-mail, both or neither."""
     if kind not in KINDS:
         raise ValidationFailed(errors=[FieldError("kind", _("Unknown notification kind."))])
-    preference, _created = NotificationPreference.objects.update_or_create(
-        user=actor, kind=kind, defaults={"inbox": inbox, "email": email}
-    )
+    with transaction.atomic():
+        preference, _created = NotificationPreference.objects.update_or_create(
+            user=actor, kind=kind, defaults={"inbox": inbox, "email": email}
+        )
+        audit.record(
+            actor=actor.public_id, action="notification.preference", object_type="user", object_id=actor.public_id,
+            after={"kind": kind, "inbox": inbox, "email": email},
+        )
     return preference
