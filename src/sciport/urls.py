@@ -14,5 +14,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("sciport.accounts.urls")),
+    path("notifications/", include("sciport.notifications.urls")),
     path("", include("sciport.web.urls")),
 ]

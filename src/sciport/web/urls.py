@@ -6,4 +6,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("about/<slug:slug>/", views.part, name="part"),
 ]
