@@ -6,7 +6,7 @@ SCIPORT := $(BIN)/python -m sciport
 STAMP := $(VENV)/.installed
 export SCIPORT_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: up install messages test lint bench clean
+.PHONY: up install messages browser test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,8 +27,13 @@ up: install
 	@echo "sciport: http://$${SCIPORT_HOST:-127.0.0.1}:$${SCIPORT_PORT:-8000}/  (API docs: /api/v1/docs)"
 	$(SCIPORT) serve --with-worker
 
-test: install
-	$(BIN)/pip install --quiet -e '.[test]'
+# Browser tests drive Debian's Chromium; installed here when missing and we may (root).
+browser:
+	@{ command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/wqy ]; } || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; } || \
+		echo "chromium missing: browser tests will be skipped (or fail under SCIPORT_TEST_REQUIRE=browser)"
+
+test: install browser
 	SCIPORT_VAR_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
