@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sciport.accounts import selectors, services, session
@@ -79,7 +79,7 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(
-        label=gettext_lazy("Name"),
+        label=pgettext_lazy("a person's", "Name"),
         max_length=150,
         required=False,
         help_text=gettext_lazy("How others see you, for example in member lists."),

@@ -249,6 +249,21 @@ def test_directory_filters_by_type_and_verification(make_user, make_organisation
     assert "Alpha Institute" not in text
 
 
+def test_directory_search_box_uses_the_search_index_when_it_is_there(make_user, make_organisation):
+    pytest.importorskip("sciport.accounts.search")
+    owner = make_user()
+    make_organisation(owner, kind="institution", name_zh="东海先进材料研究所", name_en="Donghai Materials Institute")
+    make_organisation(owner, kind="enterprise", name_zh="临港智造科技有限公司", name_en="Lingang Smart Manufacturing")
+    client = english(Client())
+    assert 'name="q"' in text_of(client.get("/organisations/"))
+    text = text_of(client.get("/organisations/?q=材料"))
+    assert "Best matches for" in text
+    assert "Donghai Materials Institute" in text
+    assert "Lingang Smart Manufacturing" not in text
+    assert "Lingang" not in text_of(client.get("/organisations/?q=材料&kind=enterprise"))
+    assert "Nothing matches" in text_of(client.get("/organisations/?q=zzzzqqq"))
+
+
 def test_organisation_page_is_public_and_shows_the_verified_mark(make_user, make_organisation):
     owner = make_user()
     organisation = make_organisation(owner, name_en="Open Lab", description_en="We open our microscopes.")
