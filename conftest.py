@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["sciport.testing.fixtures"]
+pytest_plugins = ["sciport.testing.fixtures", "sciport.testing.s3"]
 
 
 def required_services() -> set[str]:

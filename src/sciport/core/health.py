@@ -6,11 +6,12 @@ import json
 import os
 from collections.abc import Callable
 
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django_tasks_db.models import DBTaskResult
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
+
+from sciport.core import storage
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -23,15 +24,11 @@ def _database() -> None:
         cursor.execute("SELECT 1")
 
 
-def _storage() -> None:
-    default_storage.exists("readyz-probe")
-
-
 def _queue() -> None:
     DBTaskResult.objects.filter(status="READY").exists()
 
 
-CHECKS: dict[str, Callable[[], None]] = {"database": _database, "storage": _storage, "queue": _queue}
+CHECKS: dict[str, Callable[[], None]] = {"database": _database, "storage": storage.check, "queue": _queue}
 
 
 def readyz(request: HttpRequest) -> HttpResponse:

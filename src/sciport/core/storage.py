@@ -1,0 +1,394 @@
+"""Stored files: one small interface over the Django storage chosen in settings.
+
+``settings.STORAGES["default"]`` is either a ``FileSystemStorage`` (embedded default)
+or django-storages' ``S3Storage``. Both are used directly for the cheap calls, but
+reads and writes of file content go around them: Django's ``save`` renames on name
+clashes and ``S3File`` spools whole objects to memory or disk, while datasets are
+many gigabytes. Here every byte moves in bounded chunks and the SHA-256 is computed
+on the way, so a file is read once.
+
+Object names are chosen by services (public ids, never a user's file name) and are
+checked by ``clean_name``; the same name means the same object on both backends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import mimetypes
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import BotoCoreError, ClientError
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import FileSystemStorage, storages
+from django.utils.http import content_disposition_header
+from storages.backends.s3 import S3Storage
+
+CHUNK_SIZE = 1024 * 1024
+# S3 parts must be at least 5 MiB (except the last) and one upload has at most 10,000
+# parts, so 8 MiB parts reach 78 GiB; a known larger size gets larger parts.
+S3_PART_SIZE = 8 * 1024 * 1024
+_S3_MAX_PARTS = 9_000  # below the 10,000 limit, so a size hint that is a little low still fits
+S3_LIST_PAGE_SIZE = 1000  # the most S3 returns per request
+PRESIGN_MAX_SECONDS = 7 * 24 * 3600  # the SigV4 limit
+_MAX_NAME_BYTES = 1024  # the S3 key limit
+# Local writes land here first and are renamed into place, so readers never see half a file.
+_PARTIAL_DIR = ".partial"
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    name: str
+    size: int
+    sha256: str
+
+
+class InvalidName(ValueError):
+    """An object name that could escape the storage root or mean different things on disk and S3."""
+
+
+class StorageUnavailable(Exception):
+    """The configured storage cannot be reached or written; the message says why."""
+
+
+def clean_name(name: str) -> str:
+    """Return ``name`` unchanged if it is a safe relative ``a/b/c`` path, else raise ``InvalidName``.
+
+    Refused: empty or absolute names, ``.``/``..``/empty segments, backslashes, control
+    characters, more than 1024 bytes, and the reserved top-level ``.partial`` folder.
+    Nothing is normalised, so a name maps to exactly one object everywhere.
+    """
+    if not isinstance(name, str) or not name:
+        raise InvalidName("an object name must be a non-empty string")
+    if len(name.encode()) > _MAX_NAME_BYTES:
+        raise InvalidName(f"object name longer than {_MAX_NAME_BYTES} bytes")
+    if "\\" in name or any(ord(character) < 32 or ord(character) == 127 for character in name):
+        raise InvalidName(f"object name has a backslash or control character: {name!r}")
+    segments = name.split("/")
+    if any(segment in {"", ".", ".."} for segment in segments):
+        raise InvalidName(f"object name must be a relative path without empty, '.' or '..' parts: {name!r}")
+    if segments[0] == _PARTIAL_DIR:
+        raise InvalidName(f"object names may not start with {_PARTIAL_DIR}/")
+    return name
+
+
+class _HashingReader:
+    """A file-like ``read(n)`` over a stream or an iterable of bytes that hashes and counts what passes.
+
+    ``read(n)`` returns exactly ``n`` bytes until the end: S3 refuses short multipart parts.
+    """
+
+    def __init__(self, source: IO[bytes] | Iterable[bytes]) -> None:
+        self._read_source = getattr(source, "read", None)
+        self._pieces = None if self._read_source else iter(source)
+        self._buffer = bytearray()
+        self._done = False
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self, wanted: int) -> None:
+        while not self._done and len(self._buffer) < wanted:
+            if self._read_source is not None:
+                piece = self._read_source(wanted - len(self._buffer))
+                self._done = not piece
+            else:
+                assert self._pieces is not None
+                piece = next(self._pieces, None)
+                self._done = piece is None
+            self._buffer += piece or b""
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            while not self._done:
+                self._fill(len(self._buffer) + CHUNK_SIZE)
+            size = len(self._buffer)
+        self._fill(size)
+        with memoryview(self._buffer) as view:
+            data = bytes(view[:size])
+            # A new buffer for the remainder (less than one piece) frees the part-sized one.
+            self._buffer = bytearray(view[size:])
+        self.digest.update(data)
+        self.size += len(data)
+        return data
+
+
+class _Backend(Protocol):
+    def write(self, name: str, reader: _HashingReader, size_hint: int | None) -> None: ...
+    def open_chunks(self, name: str, chunk_size: int) -> Iterator[bytes]: ...
+    def exists(self, name: str) -> bool: ...
+    def size(self, name: str) -> int: ...
+    def delete(self, name: str) -> None: ...
+    def list_names(self, prefix: str) -> Iterator[str]: ...
+    def presigned_url(self, name: str, expires_seconds: int, download_name: str | None) -> str | None: ...
+    def check(self) -> None: ...
+    def ensure_bucket(self) -> None: ...
+
+
+class _LocalDisk:
+    def __init__(self, storage: FileSystemStorage) -> None:
+        self.storage = storage
+        self.root = Path(storage.location)
+
+    def write(self, name: str, reader: _HashingReader, size_hint: int | None) -> None:
+        target = Path(self.storage.path(name))
+        partial_dir = self.root / _PARTIAL_DIR
+        partial_dir.mkdir(parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(dir=partial_dir, delete=False)  # noqa: SIM115 - renamed into place below
+        try:
+            with handle:
+                while chunk := reader.read(CHUNK_SIZE):
+                    handle.write(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if self.storage.file_permissions_mode is not None:
+                os.chmod(handle.name, self.storage.file_permissions_mode)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(handle.name, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(handle.name)
+            raise
+
+    def open_chunks(self, name: str, chunk_size: int) -> Iterator[bytes]:
+        path = Path(self.storage.path(name))
+        if not path.is_file():
+            raise FileNotFoundError(name)  # now, not at the first next()
+        return self._chunks(path, chunk_size)
+
+    @staticmethod
+    def _chunks(path: Path, chunk_size: int) -> Iterator[bytes]:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(chunk_size):
+                yield chunk
+
+    def exists(self, name: str) -> bool:
+        return self.storage.exists(name)
+
+    def size(self, name: str) -> int:
+        return self.storage.size(name)
+
+    def delete(self, name: str) -> None:
+        self.storage.delete(name)
+
+    def list_names(self, prefix: str) -> Iterator[str]:
+        # Walk only the folder the prefix points into; a prefix may end inside a file name.
+        start = self.root / prefix.rpartition("/")[0]
+        for folder, subfolders, files in os.walk(start):
+            relative_folder = Path(folder).relative_to(self.root).as_posix()
+            if relative_folder == ".":
+                subfolders[:] = [sub for sub in subfolders if sub != _PARTIAL_DIR]
+                relative_folder = ""
+            subfolders.sort()
+            for file_name in sorted(files):
+                name = f"{relative_folder}/{file_name}" if relative_folder else file_name
+                if name.startswith(prefix):
+                    yield name
+
+    def presigned_url(self, name: str, expires_seconds: int, download_name: str | None) -> str | None:
+        return None
+
+    def check(self) -> None:
+        # The folder may not exist before the first upload; FileSystemStorage would create it then.
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageUnavailable(f"storage folder {self.root} cannot be created: {error}") from error
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StorageUnavailable(f"storage folder {self.root} is not writable")
+
+    def ensure_bucket(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+
+
+class _S3:
+    def __init__(self, storage: S3Storage) -> None:
+        self.storage = storage
+        self.bucket_name: str = storage.bucket_name
+        self.location: str = storage.location.strip("/")
+
+    @property
+    def client(self) -> Any:
+        return self.storage.connection.meta.client
+
+    def key(self, name: str) -> str:
+        return f"{self.location}/{name}" if self.location else name
+
+    def write(self, name: str, reader: _HashingReader, size_hint: int | None) -> None:
+        extra: dict[str, Any] = self.storage.get_object_parameters(name)
+        extra.setdefault("ContentType", mimetypes.guess_type(name)[0] or "application/octet-stream")
+        if self.storage.default_acl and "ACL" not in extra:
+            extra["ACL"] = self.storage.default_acl
+        self.client.upload_fileobj(reader, self.bucket_name, self.key(name), ExtraArgs=extra, Config=_upload_config(size_hint))
+
+    def open_chunks(self, name: str, chunk_size: int) -> Iterator[bytes]:
+        try:
+            body = self.client.get_object(Bucket=self.bucket_name, Key=self.key(name))["Body"]
+        except ClientError as error:
+            if _status(error) == 404:
+                raise FileNotFoundError(name) from error
+            raise
+        return self._chunks(body, chunk_size)
+
+    @staticmethod
+    def _chunks(body: Any, chunk_size: int) -> Iterator[bytes]:
+        try:
+            yield from body.iter_chunks(chunk_size)
+        finally:
+            body.close()
+
+    def exists(self, name: str) -> bool:
+        return bool(self.storage.exists(name))
+
+    def size(self, name: str) -> int:
+        try:
+            return int(self.client.head_object(Bucket=self.bucket_name, Key=self.key(name))["ContentLength"])
+        except ClientError as error:
+            if _status(error) == 404:
+                raise FileNotFoundError(name) from error
+            raise
+
+    def delete(self, name: str) -> None:
+        self.client.delete_object(Bucket=self.bucket_name, Key=self.key(name))
+
+    def list_names(self, prefix: str) -> Iterator[str]:
+        strip = len(self.key(""))
+        paginator = self.client.get_paginator("list_objects_v2")
+        pages = paginator.paginate(
+            Bucket=self.bucket_name, Prefix=self.key(prefix), PaginationConfig={"PageSize": S3_LIST_PAGE_SIZE}
+        )
+        for page in pages:
+            for entry in page.get("Contents", ()):
+                yield entry["Key"][strip:]
+
+    def presigned_url(self, name: str, expires_seconds: int, download_name: str | None) -> str | None:
+        params = {"Bucket": self.bucket_name, "Key": self.key(name)}
+        if download_name:
+            params["ResponseContentDisposition"] = content_disposition_header(as_attachment=True, filename=download_name) or ""
+        return str(self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_seconds))
+
+    def check(self) -> None:
+        try:
+            self.client.head_bucket(Bucket=self.bucket_name)
+        except (BotoCoreError, ClientError) as error:
+            raise StorageUnavailable(f"bucket {self.bucket_name!r}: {error}") from error
+
+    def ensure_bucket(self) -> None:
+        try:
+            self.client.head_bucket(Bucket=self.bucket_name)
+            return
+        except ClientError as error:
+            if _status(error) != 404:
+                raise
+        region = self.storage.region_name or "us-east-1"
+        arguments: dict[str, Any] = {"Bucket": self.bucket_name}
+        if region != "us-east-1":
+            arguments["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        self.client.create_bucket(**arguments)
+
+
+def _upload_config(size_hint: int | None) -> TransferConfig:
+    """Two parts uploading and one read ahead: an upload holds about three parts in memory whatever the file size.
+
+    boto3's default would buffer ten parts per upload.
+    """
+    mebibyte = 1024 * 1024
+    part_size = max(S3_PART_SIZE, math.ceil((size_hint or 0) / _S3_MAX_PARTS / mebibyte) * mebibyte)
+    config = TransferConfig(multipart_threshold=part_size, multipart_chunksize=part_size, max_concurrency=2)
+    config.max_in_memory_upload_chunks = 1  # s3transfer's knob; boto3's constructor does not take it
+    return config
+
+
+def _status(error: ClientError) -> int:
+    return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+
+
+def _backend() -> _Backend:
+    # Looked up on every call: tests and settings overrides swap the default storage.
+    storage = storages["default"]
+    if isinstance(storage, S3Storage):
+        return _S3(storage)
+    if isinstance(storage, FileSystemStorage):
+        return _LocalDisk(storage)
+    raise ImproperlyConfigured(f"sciport.core.storage supports FileSystemStorage and S3Storage, not {type(storage).__name__}")
+
+
+def write(name: str, source: IO[bytes] | Iterable[bytes], *, size_hint: int | None = None) -> StoredObject:
+    """Store ``source`` (a binary stream or an iterable of byte chunks) as ``name``, replacing any object of that name.
+
+    Memory stays bounded by a few chunks; size and SHA-256 are of the bytes actually read.
+    ``size_hint`` (the expected size, when known) lets S3 uploads beyond 70 GiB pick larger parts.
+    """
+    reader = _HashingReader(source)
+    _backend().write(clean_name(name), reader, size_hint)
+    return StoredObject(name=name, size=reader.size, sha256=reader.digest.hexdigest())
+
+
+def open_chunks(name: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """Yield the object's bytes in pieces of at most ``chunk_size``; raises ``FileNotFoundError`` when it is missing."""
+    return _backend().open_chunks(clean_name(name), chunk_size)
+
+
+def checksum(name: str) -> StoredObject:
+    """Read the object once and return its size and SHA-256 (S3 ETags are not content hashes for multipart uploads)."""
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in open_chunks(name):
+        digest.update(chunk)
+        size += len(chunk)
+    return StoredObject(name=name, size=size, sha256=digest.hexdigest())
+
+
+def exists(name: str) -> bool:
+    return _backend().exists(clean_name(name))
+
+
+def size(name: str) -> int:
+    """The object's size in bytes; ``FileNotFoundError`` when it is missing."""
+    return _backend().size(clean_name(name))
+
+
+def delete(name: str) -> None:
+    """Remove the object; removing a missing object is not an error."""
+    _backend().delete(clean_name(name))
+
+
+def list_names(prefix: str = "") -> Iterator[str]:
+    """Every object name starting with ``prefix`` (a plain string prefix, as on S3), in no guaranteed order."""
+    if prefix:
+        clean_name(prefix.removesuffix("/"))
+    return _backend().list_names(prefix)
+
+
+def presigned_url(name: str, expires_seconds: int, download_name: str | None = None) -> str | None:
+    """A time-limited GET URL straight to the object store, or ``None`` on local disk (views serve those files).
+
+    ``download_name`` becomes the file name the browser saves (Content-Disposition).
+    """
+    if not 1 <= expires_seconds <= PRESIGN_MAX_SECONDS:
+        raise ValueError(f"expires_seconds must be between 1 and {PRESIGN_MAX_SECONDS}")
+    return _backend().presigned_url(clean_name(name), expires_seconds, download_name)
+
+
+def check() -> None:
+    """Raise ``StorageUnavailable`` unless the folder is (or can be made) writable or the bucket answers; for ``/readyz``."""
+    _backend().check()
+
+
+def ensure_bucket() -> None:
+    """Create the storage folder or S3 bucket if it does not exist yet.
+
+    Called by ``sciport restore`` (a restore may target a brand-new store) and by the
+    test fixtures. A production bucket is normally created by the operator with its
+    own policies; the readiness check names a missing bucket.
+    """
+    _backend().ensure_bucket()
