@@ -74,3 +74,25 @@ class TaskAttempt(models.Model):
     gave_up = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SearchDocument(models.Model):
+    """One searchable object. The text index beside it is vendor-specific: see ``sciport.core.search``."""
+
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=64, help_text="Public id of the indexed object.")
+    organisation = models.CharField(max_length=40, blank=True, help_text="Public id of the owning organisation.")
+    visibility = models.CharField(max_length=20, help_text="public, signed_in or organisation.")
+    title_zh = models.TextField(blank=True)
+    title_en = models.TextField(blank=True)
+    body_zh = models.TextField(blank=True)
+    body_en = models.TextField(blank=True)
+    facets = models.JSONField(default=dict)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="search_document_unique")]
+        indexes = [models.Index(fields=["visibility", "organisation"], name="search_document_visibility")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
