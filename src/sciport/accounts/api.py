@@ -9,10 +9,13 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from sciport.accounts import schemas, selectors, services
+from sciport.accounts import search as directory
+from sciport.accounts.auth import api_auth
 from sciport.accounts.models import ApiToken, Invitation, Organisation, User
 from sciport.core import permissions, ratelimit
 from sciport.core.errors import FieldError, NotAuthenticated, PermissionDenied, ValidationFailed
@@ -205,3 +208,42 @@ def audit_list(request: HttpRequest, organisation_id: str, cursor: str | None = 
     window = paginate(selectors.audit_events_of(organisation), cursor=cursor, limit=limit, newest_first=True)
     return {"items": window.items, "next_cursor": window.next_cursor}
 
+
+def _anonymous(request: HttpRequest) -> bool:
+    """Lets a caller with no credentials in as anonymous; a wrong or expired token is still refused."""
+    return "Authorization" not in request.headers
+
+
+# Appended to the documented schemes: in OpenAPI an empty requirement means credentials are optional.
+_OPTIONAL_AUTH: dict[str, Any] = {"security": [{}]}
+
+
+@router.get(
+    "/search/directory",
+    auth=[*api_auth, _anonymous],
+    openapi_extra=_OPTIONAL_AUTH,
+    response=schemas.DirectorySearchOut,
+    summary="Search organisations and, signed in, people",
+)
+def directory_search(request: HttpRequest, params: Query[schemas.DirectorySearchIn]) -> dict[str, Any]:
+    language = getattr(request.user, "language", "") or get_language() or settings.LANGUAGE_CODE
+    filters = params.dict(include={"organisation_kind", "region", "verification", "country"})
+    results = directory.directory_search(
+        request.user,
+        text=params.q,
+        kind=params.kind,
+        filters=filters,
+        language=language,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return {
+        "items": [
+            {"kind": hit.kind, "id": hit.key, "title": hit.title(language), "snippet": hit.snippet, "score": hit.score}
+            for hit in results.page.hits
+        ],
+        "next_cursor": results.page.next_cursor,
+        "facets": {
+            name: [{"value": value, "count": count} for value, count in counts.items()] for name, counts in results.facets.items()
+        },
+    }

@@ -137,3 +137,35 @@ class AuditEventOut(Schema):
     before: dict[str, object]
     after: dict[str, object]
     request_id: str
+
+
+class DirectorySearchIn(Schema):
+    q: str = Field("", description="Words in Chinese and/or English, all of which must match; search syntax is plain text.")
+    kind: str = Field("", description="`organisation` or `person`; both when empty. People are shown to signed-in callers only.")
+    organisation_kind: str = Field("", description="Only organisations of this type (institution, provider, …).")
+    region: str = ""
+    verification: str = Field("", description="unverified, pending, verified or rejected.")
+    country: str = ""
+    cursor: str | None = None
+    limit: int = 20
+
+
+class DirectoryHitOut(Schema):
+    kind: str
+    id: str
+    title: str
+    snippet: str = Field(..., description="HTML: the matching passage, escaped, with the matched words in <mark>.")
+    score: float
+
+
+class FacetValueOut(Schema):
+    value: str
+    count: int
+
+
+class DirectorySearchOut(Schema):
+    items: list[DirectoryHitOut]
+    next_cursor: str | None = None
+    facets: dict[str, list[FacetValueOut]] = Field(
+        ..., description="Per filter, how many results each value gives, counted with the other filters applied."
+    )

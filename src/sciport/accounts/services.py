@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sciport.accounts import search as directory
 from sciport.accounts.models import (
     ApiToken,
     Invitation,
@@ -82,6 +83,7 @@ def organisation_create(*, actor: User, fields: dict[str, Any]) -> Organisation:
                 object_id=organisation.public_id,
                 after=audit.snapshot(organisation, ORGANISATION_FIELDS),
             )
+            directory.index_organisation(organisation, with_members=True)
     except IntegrityError:
         raise Conflict(_("An organisation with this unified social credit code is already registered.")) from None
     return organisation
@@ -115,6 +117,7 @@ def organisation_update(*, actor: User, organisation: Organisation, fields: dict
                 before=before,
                 after=audit.snapshot(locked, [*ORGANISATION_FIELDS, "verification_status"]),
             )
+            directory.index_organisation(locked, with_members=bool({"name_zh", "name_en"} & set(fields)))
     except IntegrityError:
         raise Conflict(_("An organisation with this unified social credit code is already registered.")) from None
     return locked
@@ -161,6 +164,7 @@ def _set_verification(actor: User, organisation: Organisation, status: str) -> O
             before=before,
             after={"verification_status": status},
         )
+        directory.index_organisation(locked)
     return locked
 
 
@@ -239,6 +243,7 @@ def invitation_accept(*, actor: User, token: str) -> Membership:
             object_id=invitation.public_id,
             after={"user": actor.public_id, "role": invitation.role},
         )
+        directory.index_person(actor)
     return membership
 
 
@@ -281,6 +286,7 @@ def membership_remove(*, actor: User, organisation: Organisation, user_public_id
             object_id=user_public_id,
             before={"user": user_public_id, "role": role},
         )
+        directory.index_person(target.user)
 
 
 def user_update_profile(*, actor: User, fields: dict[str, Any]) -> User:
@@ -303,6 +309,7 @@ def user_update_profile(*, actor: User, fields: dict[str, Any]) -> User:
             before=before,
             after=audit.snapshot(actor, sorted(allowed)),
         )
+        directory.index_person(actor)
     return actor
 
 
@@ -397,6 +404,7 @@ def user_create_verified(*, email: str, password: str, display_name: str = "", l
         )
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         audit.record(actor="", action="user.create", object_type="user", object_id=user.public_id, after={"email": email, "staff": staff})
+        directory.index_person(user)
     return user
 
 
