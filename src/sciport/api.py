@@ -1,5 +1,7 @@
 """The REST API at /api/v1/: one NinjaAPI, each app contributing a router."""
 
+from typing import Any
+
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
@@ -8,7 +10,13 @@ from sciport.accounts.auth import api_auth
 from sciport.core import problems
 from sciport.notifications.api import router as notifications_router
 
-api = NinjaAPI(
+class SciportAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """The generated document plus the problem+json answers of every operation."""
+        return problems.document(super().get_openapi_schema(*args, **kwargs))
+
+
+api = SciportAPI(
     title="sciport API",
     version="1",
     description=(

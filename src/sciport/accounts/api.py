@@ -18,8 +18,9 @@ from sciport.accounts import search as directory
 from sciport.accounts.auth import api_auth
 from sciport.accounts.models import ApiToken, Invitation, Organisation, User
 from sciport.core import permissions, ratelimit
-from sciport.core.errors import FieldError, NotAuthenticated, PermissionDenied, ValidationFailed
+from sciport.core.errors import NotAuthenticated, PermissionDenied
 from sciport.core.idempotency import idempotent
+from sciport.core.problems import RATE_LIMITED_EXTENSION
 from sciport.core.pagination import Page, paginate
 
 router = Router(tags=["accounts"])
@@ -67,7 +68,13 @@ def _organisation(organisation: Organisation) -> dict[str, Any]:
     }
 
 
-@router.post("/auth/token", auth=None, response={201: schemas.TokenIssuedOut}, summary="Exchange e-mail and password for an API token")
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={201: schemas.TokenIssuedOut},
+    summary="Exchange e-mail and password for an API token",
+    openapi_extra={RATE_LIMITED_EXTENSION: True},
+)
 def token_request(request: HttpRequest, payload: schemas.TokenRequestIn) -> Status[dict[str, Any]]:
     limit, period = settings.LOGIN_RATE_LIMIT
     ratelimit.hit("token-ip", ratelimit.client_address(request), limit=limit, period_seconds=period)

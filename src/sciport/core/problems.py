@@ -123,3 +123,68 @@ def install(api: NinjaAPI) -> None:
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("unhandled error in %s %s", request.method, request.path)
         return problem(request, status=500)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "description": "Stable URN naming the kind of problem, e.g. urn:sciport:problem:not-found."},
+        "title": {"type": "string", "description": "Short human summary in the caller's language."},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+RATE_LIMITED_EXTENSION = "x-sciport-rate-limited"
+_DESCRIPTIONS = {
+    "400": "The body is not well-formed JSON.",
+    "401": "No valid credentials: missing, expired or revoked token.",
+    "403": "Signed in, but the token scope or the role does not allow this.",
+    "404": "No such object, or it belongs to another organisation.",
+    "409": "The request conflicts with the current state (already used, duplicate, in progress).",
+    "422": "Some fields are not valid; `errors` names each one.",
+    "429": "Too many attempts; wait for `Retry-After` seconds.",
+}
+_UNSAFE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def _statuses(method: str, operation: dict[str, Any]) -> list[str]:
+    parameters = operation.get("parameters", [])
+    statuses = []
+    if "requestBody" in operation:
+        statuses.append("400")
+    security = operation.get("security")
+    if security and {} not in security:
+        statuses += ["401", "403"]
+    if any(parameter.get("in") == "path" for parameter in parameters):
+        statuses.append("404")
+    if method in _UNSAFE_METHODS:
+        statuses.append("409")
+    if parameters or "requestBody" in operation:
+        statuses.append("422")
+    if operation.pop(RATE_LIMITED_EXTENSION, False):
+        statuses.append("429")
+    return statuses
+
+
+def document(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Add the problem+json answers each operation can give to an OpenAPI document."""
+    openapi.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    reference = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in openapi.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in _statuses(method, operation):
+                responses.setdefault(status, {"description": _DESCRIPTIONS[status], "content": reference})
+    return openapi
