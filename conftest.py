@@ -21,8 +21,11 @@ def pytest_configure(config: pytest.Config) -> None:
     unknown = required_services() - {"postgres", "s3", "browser"}
     if unknown:
         raise pytest.UsageError(f"SCIPORT_TEST_REQUIRE names unknown services: {', '.join(sorted(unknown))}")
+    from django.conf import settings
+
+    # Password hashing at full strength costs ~0.7 s per test user; hashing is Django's, not ours to test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if "postgres" in required_services():
-        from django.conf import settings
 
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine:

@@ -387,8 +387,8 @@ def check() -> None:
 def ensure_bucket() -> None:
     """Create the storage folder or S3 bucket if it does not exist yet.
 
-    Called by ``sciport restore`` (a restore may target a brand-new store) and by the
-    test fixtures. A production bucket is normally created by the operator with its
-    own policies; the readiness check names a missing bucket.
+    Called after ``sciport migrate``, by ``sciport restore`` (a restore may target a
+    brand-new store) and by the test fixtures. An operator may still create the bucket
+    with policies of their own first; then this does nothing.
     """
     _backend().ensure_bucket()
