@@ -635,6 +635,21 @@ def test_entrance_pages_use_the_sciport_shell(path):
     assert 'class="button' in text
 
 
+def test_sign_up_and_e_mail_confirmation_pages_use_the_shell():
+    from django.core import mail
+
+    client = english(Client())
+    password = "a-long-and-unusual-password-42"
+    response = client.post(
+        "/accounts/signup/", {"email": "new@example.org", "password1": password, "password2": password}, follow=True
+    )
+    assert 'class="container entrance"' in text_of(response)
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mail.outbox[0].body).group(1)
+    confirm = text_of(client.get(link))
+    assert 'class="container entrance"' in confirm
+    assert 'class="button' in confirm
+
+
 @pytest.mark.parametrize("path", ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"])
 def test_account_pages_use_the_shell_with_the_account_menu(make_user, path):
     text = text_of(signed_in(make_user()).get(path))
@@ -656,6 +671,28 @@ def test_totp_activation_page_shows_the_qr_code_in_the_shell(make_user):
     text = text_of(response)
     assert 'class="mfa totp qr' in text
     assert 'aria-label="Your account"' in text
+
+
+def test_two_factor_sign_in_and_recovery_codes_use_the_shell(make_user):
+    import pyotp
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    user = make_user()
+    secret = pyotp.random_base32()
+    TOTP.activate(user, secret)
+    codes = RecoveryCodes.activate(user).get_unused_codes()
+    client = english(Client())
+    asked = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD}, follow=True)
+    assert asked.redirect_chain[-1][0] == "/accounts/2fa/authenticate/"
+    assert 'class="container entrance"' in text_of(asked)
+    signed = client.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(secret).now()}, follow=True)
+    assert signed.redirect_chain[-1][0] == "/dashboard/"
+    reauthenticate = client.get("/accounts/2fa/recovery-codes/").url
+    shown = client.post(reauthenticate, {"password": PASSWORD}, follow=True)
+    text = text_of(shown)
+    assert 'aria-label="Your account"' in text
+    assert codes[0] in text
 
 
 def test_sign_in_through_the_form_lands_on_the_dashboard(make_user):
