@@ -170,10 +170,15 @@ def tokens(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def token_create(request: HttpRequest) -> HttpResponse:
-    """Create a token and show its secret once, on this response only (never stored, never redirected)."""
+    """Create a token and show its secret once, on this response only (never stored, never redirected).
+
+    A GET (say, after switching language on the result page) goes back to the list.
+    """
+    if request.method == "GET":
+        return redirect("accounts:tokens")
     user = _user(request)
     form = TokenForm(request.POST)
     if form.is_valid():
@@ -455,10 +460,13 @@ def organisation_members(request: HttpRequest, organisation_id: str) -> HttpResp
     return _members_page(request, organisation)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @page_errors
 def invitation_create(request: HttpRequest, organisation_id: str) -> HttpResponse:
+    """POST sends an invitation; a GET (say, after switching language on an error page) shows the members page."""
+    if request.method == "GET":
+        return redirect("accounts:organisation_members", organisation_id)
     organisation = _organisation_page(request, organisation_id, "manage_members")
     form = InvitationForm(request.POST)
     if form.is_valid():

@@ -746,6 +746,14 @@ def test_post_without_csrf_token_is_refused(make_user):
     assert response.status_code == 403
 
 
+def test_switching_language_on_a_page_answering_a_post_lands_on_a_page(manager_setup):
+    organisation, _admin, manager, _member, _outsider = manager_setup
+    client = signed_in(manager)
+    assert client.get("/me/tokens/new/")["Location"] == "/me/tokens/"
+    members = f"/organisations/{organisation.public_id}/members/"
+    assert client.get(f"/organisations/{organisation.public_id}/invitations/")["Location"] == members
+
+
 def test_pages_are_server_rendered_and_their_forms_work_without_javascript(manager_setup):
     organisation, _admin, manager, _member, _outsider = manager_setup
     _notify(manager)
