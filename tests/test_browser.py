@@ -122,3 +122,28 @@ def test_home_page_renders_and_is_photographed_on_request(browser, live_server, 
         page.screenshot(path=str(SCREENSHOT))
         assert SCREENSHOT.stat().st_size < 300_000
     context.close()
+
+
+def test_marking_a_notification_read_swaps_the_entry_and_the_badge(browser, live_server, demo_directory, make_user):
+    from sciport.notifications.services import notify
+    from sciport.testing.fixtures import PASSWORD
+
+    user = make_user("reader@example.org", language="en")
+    for number in range(2):
+        notify(
+            kind="system.task_failed", context={"task_path": f"job.{number}", "attempts": 5, "error": "boom"}, recipients=[user]
+        )
+
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next=/notifications/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/notifications/")
+    assert page.locator("#unread-badge").inner_text().strip() == "2"
+    page.locator(".inbox-item.unread button").first.click()
+    page.wait_for_function("document.querySelector('#unread-badge').innerText.trim() === '1'")
+    assert page.url == f"{live_server.url}/notifications/", "htmx swapped the entry in place"
+    assert page.locator(".inbox-item.unread").count() == 1
+    context.close()
