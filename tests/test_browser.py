@@ -57,13 +57,12 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def demo_directory(settings: Any, transactional_db: None) -> dict[str, Any]:
+def demo_directory(transactional_db: None) -> dict[str, Any]:
     """The demo organisations, and a researcher who belongs to two of them."""
     from sciport.accounts import demo
     from sciport.accounts.models import Organisation
     from sciport.core.permissions import Role
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     demo.load()
     return {
         "first": Organisation.objects.get(name_en="Shencheng University"),
