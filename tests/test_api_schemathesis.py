@@ -9,6 +9,8 @@ database). The rules:
 
 - bad input never causes a 5xx (``not_a_server_error``);
 - every answer has the documented media type, headers and body schema for its status;
+- an operation documented as authenticated refuses the same request without credentials
+  (``ignored_auth``);
 - an operation that documents its error answers answers nothing undocumented
   (``status_code_conformance``), and every operation documents the problem+json
   answers it can give (checked on the OpenAPI document itself).
@@ -28,6 +30,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -46,7 +49,7 @@ FUZZ = settings(
     database=None,  # no .hypothesis folder in the work tree
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
 )
-ALWAYS = [not_a_server_error, content_type_conformance, response_headers_conformance, response_schema_conformance]
+ALWAYS = [not_a_server_error, content_type_conformance, response_headers_conformance, response_schema_conformance, ignored_auth]
 
 
 @dataclass(frozen=True)
