@@ -26,7 +26,6 @@ def pytest_configure(config: pytest.Config) -> None:
     # Password hashing at full strength costs ~0.7 s per test user; hashing is Django's, not ours to test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if "postgres" in required_services():
-
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine:
             raise pytest.UsageError(f"SCIPORT_TEST_REQUIRE has postgres but SCIPORT_DATABASE_URL selects {engine}")

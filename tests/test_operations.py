@@ -60,7 +60,9 @@ def test_log_lines_carry_the_request_id(client, caplog):
 
 def _sciport(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **env}
-    return subprocess.run([sys.executable, "-m", "sciport", *args], capture_output=True, text=True, env=environment, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sciport", *args], capture_output=True, text=True, env=environment, timeout=120, check=False
+    )
 
 
 @pytest.mark.parametrize(

@@ -78,5 +78,7 @@ def test_two_factor_accounts_need_a_current_code_for_tokens(make_user):
     assert without.status_code == 401
     wrong = anonymous.post("/auth/token", json={"email": user.email, "password": USER_PASSWORD, "otp_code": "000000"})
     assert wrong.status_code == 401
-    right = anonymous.post("/auth/token", json={"email": user.email, "password": USER_PASSWORD, "otp_code": pyotp.TOTP(secret).now()})
+    right = anonymous.post(
+        "/auth/token", json={"email": user.email, "password": USER_PASSWORD, "otp_code": pyotp.TOTP(secret).now()}
+    )
     assert right.status_code == 201

@@ -24,7 +24,11 @@ from sciport.accounts.models import User
 HOST = "sciport.example.org"
 SSO_URL = "https://idp.shencheng.edu.cn/saml/sso"
 IDP_ENTITY = "https://idp.shencheng.edu.cn/saml"
-SAML_NS = {"md": "urn:oasis:names:tc:SAML:2.0:metadata", "samlp": "urn:oasis:names:tc:SAML:2.0:protocol", "saml": "urn:oasis:names:tc:SAML:2.0:assertion"}
+SAML_NS = {
+    "md": "urn:oasis:names:tc:SAML:2.0:metadata",
+    "samlp": "urn:oasis:names:tc:SAML:2.0:protocol",
+    "saml": "urn:oasis:names:tc:SAML:2.0:assertion",
+}
 
 
 def _self_signed_certificate() -> str:

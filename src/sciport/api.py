@@ -8,7 +8,9 @@ from ninja.openapi.docs import Swagger
 from sciport.accounts.api import router as accounts_router
 from sciport.accounts.auth import api_auth
 from sciport.core import problems
+from sciport.core.parsing import JsonParser
 from sciport.notifications.api import router as notifications_router
+
 
 class SciportAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
@@ -28,6 +30,7 @@ api = SciportAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",
+    parser=JsonParser(),
 )
 problems.install(api)
 api.add_router("", accounts_router)

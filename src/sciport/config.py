@@ -26,8 +26,16 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("SCIPORT_VAR_DIR", "./var", "Folder for the SQLite file, local files, the generated secret key and process metrics."),
-    Setting("SCIPORT_DATABASE_URL", "sqlite:///<var>/sciport.sqlite3", "Database: `sqlite:///path` (WAL mode) or `postgres://user@host:5432/name`."),
-    Setting("SCIPORT_STORAGE_URL", "file://<var>/files", "File storage: `file:///folder` or `s3://bucket?endpoint=http://host:8333&region=us-east-1`."),
+    Setting(
+        "SCIPORT_DATABASE_URL",
+        "sqlite:///<var>/sciport.sqlite3",
+        "Database: `sqlite:///path` (WAL mode) or `postgres://user@host:5432/name`.",
+    ),
+    Setting(
+        "SCIPORT_STORAGE_URL",
+        "file://<var>/files",
+        "File storage: `file:///folder` or `s3://bucket?endpoint=http://host:8333&region=us-east-1`.",
+    ),
     Setting("SCIPORT_SECRET_KEY", "generated into `<var>/secret_key`", "Django secret key; keep it stable across restarts."),
     Setting("SCIPORT_ALLOWED_HOSTS", "127.0.0.1,localhost", "Comma-separated host names the server answers to."),
     Setting("SCIPORT_DEBUG", "false", "Django debug mode; never in production."),
@@ -40,9 +48,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCIPORT_LOG_FORMAT", "text", "`text` for people, `json` for log collectors (each line carries the request id)."),
     Setting("SCIPORT_LOG_LEVEL", "INFO", "Python log level."),
     Setting("SCIPORT_AI_BASE_URL", "", "Optional OpenAI-compatible endpoint for semantic matching and the assistant."),
-    Setting("SCIPORT_OIDC_PROVIDERS", "", "Institutional single sign-on, OpenID Connect: `id|Name|https://issuer|client_id|secret`, several separated by `;`."),
+    Setting(
+        "SCIPORT_OIDC_PROVIDERS",
+        "",
+        "Institutional single sign-on, OpenID Connect: `id|Name|https://issuer|client_id|secret`, several separated by `;`.",
+    ),
     Setting("SCIPORT_RATE_LIMIT_LOGIN", "10/60", "Login and token attempts allowed per client address: `count/seconds`."),
-    Setting("SCIPORT_TASK_STALE_SECONDS", "3600", "A task still marked running this long after its worker vanished is queued again."),
+    Setting(
+        "SCIPORT_TASK_STALE_SECONDS", "3600", "A task still marked running this long after its worker vanished is queued again."
+    ),
 )
 
 
@@ -132,7 +146,10 @@ def email(var: Path) -> dict[str, object]:
     if parsed.scheme == "console":
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if parsed.scheme == "file":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": parsed.path or str(var / "mail")}
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": parsed.path or str(var / "mail"),
+        }
     if parsed.scheme == "smtp":
         query = parse_qs(parsed.query)
         return {

@@ -1,6 +1,5 @@
 """/api/v1: me, tokens, organisations, members, invitations, the organisation audit trail."""
 
-
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -17,10 +16,9 @@ from sciport.accounts import schemas, selectors, services
 from sciport.accounts import search as directory
 from sciport.accounts.auth import api_auth
 from sciport.accounts.models import ApiToken, Invitation, Organisation, User
-from sciport.core import permissions, ratelimit
+from sciport.core import permissions, problems, ratelimit
 from sciport.core.errors import NotAuthenticated, PermissionDenied
 from sciport.core.idempotency import idempotent
-from sciport.core.problems import RATE_LIMITED_EXTENSION
 from sciport.core.pagination import Page, paginate
 
 router = Router(tags=["accounts"])
@@ -53,8 +51,13 @@ def _me(user: User) -> dict[str, Any]:
 
 def _token(token: ApiToken) -> dict[str, Any]:
     return {
-        "id": token.public_id, "name": token.name, "prefix": token.prefix, "scopes": token.scopes,
-        "expires_at": token.expires_at, "last_used_at": token.last_used_at, "created_at": token.created_at,
+        "id": token.public_id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "scopes": token.scopes,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
+        "created_at": token.created_at,
     }
 
 
@@ -73,7 +76,7 @@ def _organisation(organisation: Organisation) -> dict[str, Any]:
     auth=None,
     response={201: schemas.TokenIssuedOut},
     summary="Exchange e-mail and password for an API token",
-    openapi_extra={RATE_LIMITED_EXTENSION: True},
+    openapi_extra=problems.also_answers(401, 403, 429),
 )
 def token_request(request: HttpRequest, payload: schemas.TokenRequestIn) -> Status[dict[str, Any]]:
     limit, period = settings.LOGIN_RATE_LIMIT
@@ -110,7 +113,10 @@ def token_list(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/tokens", response={201: schemas.TokenIssuedOut}, summary="Create an API token (secret shown once)")
 def token_create(request: HttpRequest, payload: schemas.TokenCreateIn) -> Status[dict[str, Any]]:
     issued = services.token_create(
-        actor=request.user, name=payload.name, scopes=payload.scopes, expires_in_days=payload.expires_in_days  # type: ignore[arg-type]
+        actor=request.user,
+        name=payload.name,
+        scopes=payload.scopes,
+        expires_in_days=payload.expires_in_days,  # type: ignore[arg-type]
     )
     return Status(201, _token(issued.token) | {"secret": issued.secret})
 
@@ -129,7 +135,9 @@ def organisation_list(
     return {"items": [_organisation(o) for o in window.items], "next_cursor": window.next_cursor}
 
 
-@router.post("/organisations", response={201: schemas.OrganisationOut}, summary="Register an organisation (you become its administrator)")
+@router.post(
+    "/organisations", response={201: schemas.OrganisationOut}, summary="Register an organisation (you become its administrator)"
+)
 @idempotent
 def organisation_create(request: HttpRequest, payload: schemas.OrganisationIn) -> Status[dict[str, Any]]:
     organisation = services.organisation_create(actor=request.user, fields=payload.dict())  # type: ignore[arg-type]
@@ -148,13 +156,21 @@ def organisation_update(request: HttpRequest, organisation_id: str, payload: sch
     return _organisation(updated)
 
 
-@router.post("/organisations/{organisation_id}/verification-request", response=schemas.OrganisationOut, summary="Ask the platform to verify the organisation")
+@router.post(
+    "/organisations/{organisation_id}/verification-request",
+    response=schemas.OrganisationOut,
+    summary="Ask the platform to verify the organisation",
+)
 def organisation_request_verification(request: HttpRequest, organisation_id: str) -> dict[str, Any]:
     organisation = selectors.organisation_get(request.user, organisation_id, "update")
     return _organisation(services.organisation_request_verification(actor=request.user, organisation=organisation))  # type: ignore[arg-type]
 
 
-@router.post("/organisations/{organisation_id}/verification", response=schemas.OrganisationOut, summary="Platform staff: confirm or reject an organisation")
+@router.post(
+    "/organisations/{organisation_id}/verification",
+    response=schemas.OrganisationOut,
+    summary="Platform staff: confirm or reject an organisation",
+)
 def organisation_verify(request: HttpRequest, organisation_id: str, payload: schemas.VerificationIn) -> dict[str, Any]:
     organisation = selectors.organisation_get(request.user, organisation_id, "verify")
     return _organisation(services.organisation_verify(actor=request.user, organisation=organisation, approve=payload.approve))  # type: ignore[arg-type]
@@ -169,7 +185,9 @@ def member_list(request: HttpRequest, organisation_id: str) -> list[dict[str, An
     ]
 
 
-@router.delete("/organisations/{organisation_id}/members/{user_id}/{role}", response={204: None}, summary="Take a role away from a member")
+@router.delete(
+    "/organisations/{organisation_id}/members/{user_id}/{role}", response={204: None}, summary="Take a role away from a member"
+)
 def member_remove(request: HttpRequest, organisation_id: str, user_id: str, role: str) -> Status[None]:
     organisation = selectors.organisation_get(request.user, organisation_id, "manage_members")
     services.membership_remove(actor=request.user, organisation=organisation, user_public_id=user_id, role=role)  # type: ignore[arg-type]
@@ -178,8 +196,11 @@ def member_remove(request: HttpRequest, organisation_id: str, user_id: str, role
 
 def _invitation(invitation: Invitation) -> dict[str, Any]:
     return {
-        "id": invitation.public_id, "email": invitation.email, "role": invitation.role,
-        "expires_at": invitation.expires_at, "created_at": invitation.created_at,
+        "id": invitation.public_id,
+        "email": invitation.email,
+        "role": invitation.role,
+        "expires_at": invitation.expires_at,
+        "created_at": invitation.created_at,
     }
 
 
@@ -189,7 +210,9 @@ def invitation_list(request: HttpRequest, organisation_id: str) -> list[dict[str
     return [_invitation(i) for i in selectors.invitations_of(request.user, organisation)]
 
 
-@router.post("/organisations/{organisation_id}/invitations", response={201: schemas.InvitationOut}, summary="Invite someone by e-mail")
+@router.post(
+    "/organisations/{organisation_id}/invitations", response={201: schemas.InvitationOut}, summary="Invite someone by e-mail"
+)
 def invitation_create(request: HttpRequest, organisation_id: str, payload: schemas.InvitationIn) -> Status[dict[str, Any]]:
     organisation = selectors.organisation_get(request.user, organisation_id, "manage_members")
     issued = services.invitation_create(actor=request.user, organisation=organisation, email=payload.email, role=payload.role)  # type: ignore[arg-type]
@@ -204,12 +227,18 @@ def invitation_accept(request: HttpRequest, payload: schemas.InvitationAcceptIn)
 
 @router.delete("/invitations/{invitation_id}", response={204: None}, summary="Withdraw an invitation")
 def invitation_revoke(request: HttpRequest, invitation_id: str) -> Status[None]:
-    invitation = permissions.get_for(request.user, "revoke", Invitation.objects.select_related("organisation"), public_id=invitation_id)
+    invitation = permissions.get_for(
+        request.user, "revoke", Invitation.objects.select_related("organisation"), public_id=invitation_id
+    )
     services.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
     return Status(204, None)
 
 
-@router.get("/organisations/{organisation_id}/audit", response=Page[schemas.AuditEventOut], summary="The organisation's audit trail, newest first")
+@router.get(
+    "/organisations/{organisation_id}/audit",
+    response=Page[schemas.AuditEventOut],
+    summary="The organisation's audit trail, newest first",
+)
 def audit_list(request: HttpRequest, organisation_id: str, cursor: str | None = None, limit: int = Query(50)) -> dict[str, Any]:
     organisation = selectors.organisation_get(request.user, organisation_id, "view_audit")
     window = paginate(selectors.audit_events_of(organisation), cursor=cursor, limit=limit, newest_first=True)

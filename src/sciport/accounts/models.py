@@ -33,12 +33,14 @@ class User(AbstractUser):
     public_id = PublicIdField(prefix="usr")
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("name"), max_length=150, blank=True)
-    language = models.CharField(_("language"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans")
+    language = models.CharField(
+        _("language"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     orcid = models.CharField("ORCID", max_length=19, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS = []  # noqa: RUF012 - Django reads this class attribute
+    REQUIRED_FIELDS = []
     objects = UserManager()  # type: ignore[misc,assignment]
 
     def __str__(self) -> str:

@@ -1,6 +1,5 @@
 """Request and response shapes of the accounts API."""
 
-
 from datetime import datetime
 
 from ninja import Field, Schema

@@ -32,7 +32,15 @@ from sciport.core.permissions import Role
 from sciport.notifications.services import notify
 
 ORGANISATION_FIELDS = [
-    "name_zh", "name_en", "kind", "credit_code", "country", "region", "website", "description_zh", "description_en",
+    "name_zh",
+    "name_en",
+    "kind",
+    "credit_code",
+    "country",
+    "region",
+    "website",
+    "description_zh",
+    "description_en",
 ]
 INVITATION_LIFETIME = timedelta(days=14)
 TOKEN_PREFIX = "sp_"
@@ -138,7 +146,9 @@ def organisation_verify(*, actor: User, organisation: Organisation, approve: boo
         raise PermissionDenied(_("Only platform staff verify organisations."))
     status = VerificationStatus.VERIFIED if approve else VerificationStatus.REJECTED
     updated = _set_verification(actor, organisation, status)
-    managers = User.objects.filter(memberships__organisation=organisation, memberships__role__in=[Role.ADMIN, Role.MANAGER]).distinct()
+    managers = User.objects.filter(
+        memberships__organisation=organisation, memberships__role__in=[Role.ADMIN, Role.MANAGER]
+    ).distinct()
     notify(
         recipients=list(managers),
         kind="organisation.verified" if approve else "organisation.rejected",
@@ -353,7 +363,9 @@ def token_create(*, actor: User, name: str, scopes: list[str], expires_in_days: 
 def token_revoke(*, actor: User, token_public_id: str) -> None:
     """Revoke one of one's own tokens at once."""
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().filter(user=actor, public_id=token_public_id, revoked_at__isnull=True).first()
+        token = (
+            ApiToken.objects.select_for_update().filter(user=actor, public_id=token_public_id, revoked_at__isnull=True).first()
+        )
         if token is None:
             raise NotFound()
         token.revoked_at = timezone.now()
@@ -384,7 +396,9 @@ def token_authenticate(secret: str) -> ApiToken | None:
     return token
 
 
-def user_create_verified(*, email: str, password: str, display_name: str = "", language: str = "zh-hans", staff: bool = False) -> User:
+def user_create_verified(
+    *, email: str, password: str, display_name: str = "", language: str = "zh-hans", staff: bool = False
+) -> User:
     """A user whose e-mail is already confirmed: for administrators and demo data, not self-service sign-up."""
     from allauth.account.models import EmailAddress
     from django.contrib.auth.password_validation import validate_password
@@ -403,7 +417,9 @@ def user_create_verified(*, email: str, password: str, display_name: str = "", l
             email, password, display_name=display_name, language=language, is_staff=staff, is_superuser=staff
         )
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-        audit.record(actor="", action="user.create", object_type="user", object_id=user.public_id, after={"email": email, "staff": staff})
+        audit.record(
+            actor="", action="user.create", object_type="user", object_id=user.public_id, after={"email": email, "staff": staff}
+        )
         directory.index_person(user)
     return user
 

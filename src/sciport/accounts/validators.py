@@ -16,6 +16,8 @@ def uscc_check_character(first_17: str) -> str:
 def validate_uscc(value: str) -> None:
     """A unified social credit code: 18 characters from the official alphabet with a valid check character."""
     if len(value) != 18 or any(char not in _USCC_ALPHABET for char in value):
-        raise ValidationError(_("A unified social credit code has 18 characters: digits and capital letters except I, O, S, V, Z."))
+        raise ValidationError(
+            _("A unified social credit code has 18 characters: digits and capital letters except I, O, S, V, Z.")
+        )
     if uscc_check_character(value[:17]) != value[17]:
         raise ValidationError(_("The check character of this unified social credit code is wrong."))

@@ -1,6 +1,5 @@
 """Cursor pagination: keyset on the primary key, so pages stay stable while rows are added."""
 
-
 import base64
 import binascii
 import json

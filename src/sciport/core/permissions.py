@@ -151,9 +151,10 @@ def _related(user: Any, obj: models.Model) -> bool:
     owner = _owner_pk(obj, _policy(type(obj)))
     if owner in roles_by_organisation(user):
         return True
-    return getattr(user, "is_authenticated", False) and ObjectGrant.objects.filter(
-        user=user, object_type=object_type(type(obj)), object_pk=obj.pk
-    ).exists()
+    return (
+        getattr(user, "is_authenticated", False)
+        and ObjectGrant.objects.filter(user=user, object_type=object_type(type(obj)), object_pk=obj.pk).exists()
+    )
 
 
 def get_for(user: Any, action: str, queryset: QuerySet[M], **lookup: Any) -> M:

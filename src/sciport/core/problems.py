@@ -75,12 +75,14 @@ def _validation_errors(exc: ValidationError) -> list[FieldError]:
 
 
 class ApiProblemMiddleware:
-    """Routing answers (unknown path, wrong method) under /api/ become problem+json too."""
+    """Routing answers (unknown path, wrong method, a NUL in the path) under /api/ become problem+json too."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and "\x00" in request.path:
+            return problem(request, status=404)  # no id holds a NUL; keep it away from the database
         response = self.get_response(request)
         if (
             request.path.startswith("/api/")
@@ -99,8 +101,13 @@ def install(api: NinjaAPI) -> None:
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         headers = {"Retry-After": str(exc.retry_after_seconds)} if isinstance(exc, RateLimited) else None
         return problem(
-            request, status=exc.status, slug=exc.slug, title=str(exc.title), detail=str(exc.detail or ""),
-            errors=exc.errors, headers=headers,
+            request,
+            status=exc.status,
+            slug=exc.slug,
+            title=str(exc.title),
+            detail=str(exc.detail or ""),
+            errors=exc.errors,
+            headers=headers,
         )
 
     @api.exception_handler(ValidationError)
@@ -146,7 +153,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         },
     },
 }
-RATE_LIMITED_EXTENSION = "x-sciport-rate-limited"
+EXTRA_PROBLEMS = "x-sciport-problems"
 _DESCRIPTIONS = {
     "400": "The body is not well-formed JSON.",
     "401": "No valid credentials: missing, expired or revoked token.",
@@ -167,15 +174,19 @@ def _statuses(method: str, operation: dict[str, Any]) -> list[str]:
     security = operation.get("security")
     if security and {} not in security:
         statuses += ["401", "403"]
-    if any(parameter.get("in") == "path" for parameter in parameters):
-        statuses.append("404")
+    if method in _UNSAFE_METHODS or any(parameter.get("in") == "path" for parameter in parameters):
+        statuses.append("404")  # a named object, or one referenced from the body, may not exist for the caller
     if method in _UNSAFE_METHODS:
         statuses.append("409")
     if parameters or "requestBody" in operation:
         statuses.append("422")
-    if operation.pop(RATE_LIMITED_EXTENSION, False):
-        statuses.append("429")
+    statuses += [str(status) for status in operation.pop(EXTRA_PROBLEMS, [])]
     return statuses
+
+
+def also_answers(*statuses: int) -> dict[str, Any]:
+    """``openapi_extra`` for an operation that gives problem answers the general rules miss."""
+    return {EXTRA_PROBLEMS: list(statuses)}
 
 
 def document(openapi: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from django.core.cache import cache
@@ -17,7 +18,8 @@ def client_address(request: HttpRequest) -> str:
 def hit(scope: str, key: str, *, limit: int, period_seconds: int) -> None:
     """Count one attempt; raise ``RateLimited`` once ``limit`` is passed inside the window."""
     window = int(time.time() // period_seconds)
-    cache_key = f"ratelimit:{scope}:{key}:{window}"
+    # Hashed: the key is caller input (an e-mail address) and may hold anything.
+    cache_key = f"ratelimit:{scope}:{hashlib.sha256(key.encode()).hexdigest()}:{window}"
     cache.add(cache_key, 0, timeout=period_seconds + 1)
     try:
         count = cache.incr(cache_key)

@@ -1,6 +1,5 @@
 """/api/v1/notifications: the inbox and delivery preferences."""
 
-
 from typing import Any
 
 from django.http import HttpRequest
@@ -15,8 +14,13 @@ router = Router(tags=["notifications"])
 
 def _out(notification: Notification) -> dict[str, Any]:
     return {
-        "id": notification.public_id, "kind": notification.kind, "subject": notification.subject, "body": notification.body,
-        "url": notification.url, "created_at": notification.created_at, "read_at": notification.read_at,
+        "id": notification.public_id,
+        "kind": notification.kind,
+        "subject": notification.subject,
+        "body": notification.body,
+        "url": notification.url,
+        "created_at": notification.created_at,
+        "read_at": notification.read_at,
     }
 
 

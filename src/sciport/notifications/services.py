@@ -43,8 +43,7 @@ def notify(
         raise ValueError(f"unknown notification kind {kind!r}")
     recipients = list(recipients)
     preferences = {
-        pref.user_id: pref
-        for pref in NotificationPreference.objects.filter(user__in=[user.pk for user in recipients], kind=kind)
+        pref.user_id: pref for pref in NotificationPreference.objects.filter(user__in=[user.pk for user in recipients], kind=kind)
     }
     created = []
     for user in recipients:
@@ -56,8 +55,14 @@ def notify(
         subject, body = _render(kind, {**context, "recipient": user}, user.language)
         created.append(
             Notification.objects.create(
-                recipient=user, email=user.email, kind=kind, subject=subject, body=body, url=url,
-                in_inbox=in_inbox, wants_email=wants_email,
+                recipient=user,
+                email=user.email,
+                kind=kind,
+                subject=subject,
+                body=body,
+                url=url,
+                in_inbox=in_inbox,
+                wants_email=wants_email,
             )
         )
     for address in emails:
@@ -104,7 +109,10 @@ def preference_set(*, actor: Any, kind: str, inbox: bool, email: bool) -> Notifi
             user=actor, kind=kind, defaults={"inbox": inbox, "email": email}
         )
         audit.record(
-            actor=actor.public_id, action="notification.preference", object_type="user", object_id=actor.public_id,
+            actor=actor.public_id,
+            action="notification.preference",
+            object_type="user",
+            object_id=actor.public_id,
             after={"kind": kind, "inbox": inbox, "email": email},
         )
     return preference

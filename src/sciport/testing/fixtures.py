@@ -26,7 +26,9 @@ class ApiClient:
             issued = services.token_create(actor=user, name="test", scopes=list(scopes), expires_in_days=30)
             self.headers["Authorization"] = f"Bearer {issued.secret}"
 
-    def request(self, method: str, path: str, json: Any = None, raw: bytes | str | None = None, headers: dict[str, str] | None = None) -> Any:
+    def request(
+        self, method: str, path: str, json: Any = None, raw: bytes | str | None = None, headers: dict[str, str] | None = None
+    ) -> Any:
         import json as jsonlib
 
         body = raw if raw is not None else (jsonlib.dumps(json) if json is not None else None)
@@ -57,7 +59,9 @@ def make_user(db: None) -> Callable[..., User]:
 
     def make(email: str | None = None, *, staff: bool = False, language: str = "en") -> User:
         address = email or f"person{next(counter)}@example.org"
-        return services.user_create_verified(email=address, password=PASSWORD, display_name=address.split("@")[0], language=language, staff=staff)
+        return services.user_create_verified(
+            email=address, password=PASSWORD, display_name=address.split("@")[0], language=language, staff=staff
+        )
 
     return make
 
@@ -66,7 +70,9 @@ def make_user(db: None) -> Callable[..., User]:
 def make_organisation(db: None) -> Callable[..., Organisation]:
     counter = iter(range(1, 10_000))
 
-    def make(owner: User, *, kind: str = "institution", name_en: str | None = None, name_zh: str = "", **fields: Any) -> Organisation:
+    def make(
+        owner: User, *, kind: str = "institution", name_en: str | None = None, name_zh: str = "", **fields: Any
+    ) -> Organisation:
         number = next(counter)
         return services.organisation_create(
             actor=owner,

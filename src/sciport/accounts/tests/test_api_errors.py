@@ -123,3 +123,14 @@ def test_bad_cursor_and_limit_are_field_errors(make_user, api_for):
     assert body["errors"][0]["field"] == "cursor"
     body = assert_problem(api.get("/organisations?limit=100000"), 422, "validation-error")
     assert body["errors"][0]["field"] == "limit"
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_bad_input_everywhere(make_user, api_for):
+    api = api_for(make_user())
+    assert_problem(api.post("/organisations", json={"kind": "enterprise", "name_en": "A\u0000B"}), 400, "bad-request")
+    assert_problem(api_for(None).post("/auth/token", json={"email": "\u0000", "password": "x"}), 400, "bad-request")
+    body = assert_problem(api.get("/organisations?kind=a%00b"), 422, "validation-error")
+    assert body["errors"][0]["field"] == "kind"
+    assert_problem(api.get("/organisations/org_%00"), 404, "not-found")
+    assert Organisation.objects.count() == 0

@@ -26,7 +26,11 @@ def _sample(schema: dict, components: dict) -> object:
         return _sample(schema["anyOf"][0], components)
     kind = schema.get("type")
     if kind == "object":
-        return {name: _sample(prop, components) for name, prop in schema.get("properties", {}).items() if name in schema.get("required", [])}
+        return {
+            name: _sample(prop, components)
+            for name, prop in schema.get("properties", {}).items()
+            if name in schema.get("required", [])
+        }
     return {"string": "member", "boolean": True, "integer": 1, "array": []}.get(kind, "x")
 
 
@@ -37,7 +41,9 @@ def victim(make_user, make_organisation, add_role):
     organisation = make_organisation(alice, name_en="Alice Lab")
     colleague = make_user()
     add_role(colleague, organisation, Role.MEMBER)
-    invitation = services.invitation_create(actor=alice, organisation=organisation, email="new@example.org", role=Role.MEMBER).invitation
+    invitation = services.invitation_create(
+        actor=alice, organisation=organisation, email="new@example.org", role=Role.MEMBER
+    ).invitation
     token = services.token_create(actor=alice, name="alice", scopes=["read"], expires_in_days=10).token
     notification = notify(kind="organisation.verified", recipients=[alice], context={"organisation_name": "Alice Lab"})[0]
     return {

@@ -87,7 +87,9 @@ def test_simultaneous_retries_with_one_key_create_one_organisation(make_user):
     def send(client: ApiClient) -> None:
         try:
             barrier.wait()
-            response = client.post("/organisations", json={"kind": "fund", "name_en": "Fund"}, headers={"Idempotency-Key": "race"})
+            response = client.post(
+                "/organisations", json={"kind": "fund", "name_en": "Fund"}, headers={"Idempotency-Key": "race"}
+            )
             statuses.append(response.status_code)
         finally:
             close_old_connections()
@@ -108,7 +110,9 @@ def test_only_platform_staff_verify_and_managers_are_told(make_user, make_organi
     owner = make_user()
     organisation = make_organisation(owner)
     owner_api = api_for(owner)
-    assert owner_api.post(f"/organisations/{organisation.public_id}/verification-request").json()["verification_status"] == "pending"
+    assert (
+        owner_api.post(f"/organisations/{organisation.public_id}/verification-request").json()["verification_status"] == "pending"
+    )
     assert owner_api.post(f"/organisations/{organisation.public_id}/verification", json={"approve": True}).status_code == 403
     staff_api = api_for(make_user(staff=True))
     response = staff_api.post(f"/organisations/{organisation.public_id}/verification", json={"approve": True})
@@ -131,7 +135,9 @@ def test_changing_the_credit_code_needs_verifying_again(make_user, make_organisa
 def test_invitation_from_mail_to_membership(make_user, make_organisation, api_for):
     manager = make_user()
     organisation = make_organisation(manager, name_en="Materials Lab")
-    response = api_for(manager).post(f"/organisations/{organisation.public_id}/invitations", json={"email": "New.Person@Example.org", "role": "curator"})
+    response = api_for(manager).post(
+        f"/organisations/{organisation.public_id}/invitations", json={"email": "New.Person@Example.org", "role": "curator"}
+    )
     assert response.status_code == 201
     assert response.json()["email"] == "new.person@example.org"
     from django.core.management import call_command
@@ -148,7 +154,11 @@ def test_invitation_from_mail_to_membership(make_user, make_organisation, api_fo
     invitee = api_for(make_user("new.person@example.org"))
     accepted = invitee.post("/invitations/accept", json={"token": token})
     assert accepted.status_code == 200
-    assert {"organisation_id": organisation.public_id, "organisation_name": "Materials Lab", "role": "curator"} in accepted.json()["memberships"]
+    assert {
+        "organisation_id": organisation.public_id,
+        "organisation_name": "Materials Lab",
+        "role": "curator",
+    } in accepted.json()["memberships"]
     assert invitee.post("/invitations/accept", json={"token": token}).status_code == 409
 
 
@@ -168,7 +178,9 @@ def test_only_administrators_invite_administrators(make_user, make_organisation,
     organisation = make_organisation(make_user())
     manager = make_user()
     add_role(manager, organisation, Role.MANAGER)
-    response = api_for(manager).post(f"/organisations/{organisation.public_id}/invitations", json={"email": "x@example.org", "role": "admin"})
+    response = api_for(manager).post(
+        f"/organisations/{organisation.public_id}/invitations", json={"email": "x@example.org", "role": "admin"}
+    )
     assert response.status_code == 403
     assert not Invitation.objects.exists()
 
@@ -215,7 +227,9 @@ def test_cursor_pages_stay_stable_while_organisations_are_added(make_user, make_
 
 
 @pytest.mark.django_db
-def test_listing_organisations_costs_a_fixed_number_of_queries(make_user, make_organisation, api_for, django_assert_max_num_queries):
+def test_listing_organisations_costs_a_fixed_number_of_queries(
+    make_user, make_organisation, api_for, django_assert_max_num_queries
+):
     owner = make_user()
     for n in range(30):
         make_organisation(owner, name_en=f"Org {n}")

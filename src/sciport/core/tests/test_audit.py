@@ -15,7 +15,14 @@ from sciport.core.models import AuditEvent
 
 def _record(n: int) -> None:
     for i in range(n):
-        audit.record(actor="usr_test", action="thing.update", object_type="thing", object_id=f"thg_{i}", before={"n": i}, after={"n": i + 1})
+        audit.record(
+            actor="usr_test",
+            action="thing.update",
+            object_type="thing",
+            object_id=f"thg_{i}",
+            before={"n": i},
+            after={"n": i + 1},
+        )
 
 
 @pytest.mark.django_db

@@ -31,7 +31,9 @@ def test_a_grant_lets_one_user_act_on_one_object_until_it_expires(make_user, mak
     organisation = make_organisation(make_user())
     other = make_organisation(make_user())
     helper = make_user()
-    grant = ObjectGrant.objects.create(user=helper, object_type="accounts.organisation", object_pk=organisation.pk, action="view_members")
+    grant = ObjectGrant.objects.create(
+        user=helper, object_type="accounts.organisation", object_pk=organisation.pk, action="view_members"
+    )
     assert permissions.can(helper, "view_members", organisation)
     assert not permissions.can(helper, "view_members", other)
     visible = permissions.restrict(Organisation.objects.all(), helper, "view_members")

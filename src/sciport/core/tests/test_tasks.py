@@ -62,6 +62,8 @@ def test_a_retry_waits_for_its_back_off():
 @override_settings(TASK_STALE_SECONDS=60)
 def test_a_task_left_running_by_a_dead_worker_is_queued_again():
     result = flaky.enqueue("orphan", 0)
-    DBTaskResult.objects.filter(id=result.id).update(status=TaskResultStatus.RUNNING, started_at=timezone.now() - timedelta(minutes=5))
+    DBTaskResult.objects.filter(id=result.id).update(
+        status=TaskResultStatus.RUNNING, started_at=timezone.now() - timedelta(minutes=5)
+    )
     assert requeue_stale() == 1
     assert DBTaskResult.objects.get(id=result.id).status == TaskResultStatus.READY

@@ -16,7 +16,11 @@ def deliver() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_notification_reaches_inbox_and_mail(make_user):
     user = make_user()
-    notify(kind="organisation.verified", recipients=[user], context={"organisation_name": "Shencheng University", "organisation": "org_x"})
+    notify(
+        kind="organisation.verified",
+        recipients=[user],
+        context={"organisation_name": "Shencheng University", "organisation": "org_x"},
+    )
     deliver()
     entry = Notification.objects.get(recipient=user)
     assert "Shencheng University" in entry.subject
@@ -42,6 +46,7 @@ def test_preferences_choose_the_channels(make_user):
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_sends_nothing(make_user):
     user = make_user()
+
     def failing_change() -> None:
         with transaction.atomic():
             notify(kind="organisation.verified", recipients=[user], context={"organisation_name": "X"})

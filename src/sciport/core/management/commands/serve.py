@@ -30,8 +30,19 @@ class Command(BaseCommand):
         worker = subprocess.Popen([sys.executable, "-m", "sciport", "worker"], env=env) if with_worker else None
         server = subprocess.Popen(
             [
-                sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
-                "--workers", str(workers), "--no-ws", "sciport.wsgi:application",
+                sys.executable,
+                "-m",
+                "granian",
+                "--interface",
+                "wsgi",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--no-ws",
+                "sciport.wsgi:application",
             ],
             env=env,
         )
