@@ -42,7 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCIPORT_HOST", "127.0.0.1", "Address `sciport serve` binds to."),
     Setting("SCIPORT_PORT", "8000", "Port `sciport serve` listens on."),
     Setting("SCIPORT_WORKERS", "1", "Granian worker processes for `sciport serve`."),
-    Setting("SCIPORT_SITE_URL", "http://127.0.0.1:8000", "Public base URL, used in e-mails and links."),
+    Setting("SCIPORT_SITE_URL", "http://<host>:<port>", "Public base URL, used in e-mails and links."),
     Setting("SCIPORT_EMAIL_URL", "console://", "Mail: `console://`, `file:///folder` or `smtp://user:pass@host:587?tls=1`."),
     Setting("SCIPORT_EMAIL_FROM", "sciport <noreply@sciport.local>", "Sender address of outgoing mail."),
     Setting("SCIPORT_LOG_FORMAT", "text", "`text` for people, `json` for log collectors (each line carries the request id)."),

@@ -12,7 +12,10 @@ VAR_DIR = config.var_dir()
 SECRET_KEY = config.secret_key(VAR_DIR)
 DEBUG = config.boolean("SCIPORT_DEBUG")
 ALLOWED_HOSTS = [host.strip() for host in config.env("SCIPORT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if host.strip()]
-SITE_URL = config.env("SCIPORT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SERVE_HOST = config.env("SCIPORT_HOST", "127.0.0.1")
+SERVE_PORT = config.integer("SCIPORT_PORT", 8000, minimum=1)
+SERVE_WORKERS = config.integer("SCIPORT_WORKERS", 1, minimum=1)
+SITE_URL = config.env("SCIPORT_SITE_URL", f"http://{SERVE_HOST}:{SERVE_PORT}").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
@@ -186,10 +189,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 AI_BASE_URL = config.env("SCIPORT_AI_BASE_URL")
-SERVE_HOST = config.env("SCIPORT_HOST", "127.0.0.1")
-SERVE_PORT = config.integer("SCIPORT_PORT", 8000, minimum=1)
-SERVE_WORKERS = config.integer("SCIPORT_WORKERS", 1, minimum=1)
-
 LOG_FORMAT = config.env("SCIPORT_LOG_FORMAT", "text")
 if LOG_FORMAT not in {"text", "json"}:
     raise config.ConfigError(f"SCIPORT_LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")

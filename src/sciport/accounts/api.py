@@ -71,6 +71,15 @@ def _organisation(organisation: Organisation) -> dict[str, Any]:
     }
 
 
+def _anonymous(request: HttpRequest) -> bool:
+    """Lets a caller with no credentials in as anonymous; a wrong or expired token is still refused."""
+    return "Authorization" not in request.headers
+
+
+# Appended to the documented schemes: in OpenAPI an empty requirement means credentials are optional.
+_OPTIONAL_AUTH: dict[str, Any] = {"security": [{}]}
+
+
 @router.post(
     "/auth/token",
     auth=None,
@@ -127,7 +136,13 @@ def token_revoke(request: HttpRequest, token_id: str) -> Status[None]:
     return Status(204, None)
 
 
-@router.get("/organisations", response=Page[schemas.OrganisationOut], summary="Directory of organisations")
+@router.get(
+    "/organisations",
+    auth=[*api_auth, _anonymous],
+    openapi_extra=_OPTIONAL_AUTH,
+    response=Page[schemas.OrganisationOut],
+    summary="Directory of organisations (no sign-in needed)",
+)
 def organisation_list(
     request: HttpRequest, kind: str = "", verified: bool = False, cursor: str | None = None, limit: int = 50
 ) -> dict[str, Any]:
@@ -144,7 +159,13 @@ def organisation_create(request: HttpRequest, payload: schemas.OrganisationIn) -
     return Status(201, _organisation(organisation))
 
 
-@router.get("/organisations/{organisation_id}", response=schemas.OrganisationOut, summary="One organisation")
+@router.get(
+    "/organisations/{organisation_id}",
+    auth=[*api_auth, _anonymous],
+    openapi_extra=_OPTIONAL_AUTH,
+    response=schemas.OrganisationOut,
+    summary="One organisation (no sign-in needed)",
+)
 def organisation_detail(request: HttpRequest, organisation_id: str) -> dict[str, Any]:
     return _organisation(selectors.organisation_get(request.user, organisation_id))
 
@@ -245,13 +266,6 @@ def audit_list(request: HttpRequest, organisation_id: str, cursor: str | None = 
     return {"items": window.items, "next_cursor": window.next_cursor}
 
 
-def _anonymous(request: HttpRequest) -> bool:
-    """Lets a caller with no credentials in as anonymous; a wrong or expired token is still refused."""
-    return "Authorization" not in request.headers
-
-
-# Appended to the documented schemes: in OpenAPI an empty requirement means credentials are optional.
-_OPTIONAL_AUTH: dict[str, Any] = {"security": [{}]}
 
 
 @router.get(

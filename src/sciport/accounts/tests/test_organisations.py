@@ -236,3 +236,13 @@ def test_listing_organisations_costs_a_fixed_number_of_queries(
     api = api_for(owner)
     with django_assert_max_num_queries(4):
         assert len(api.get("/organisations?limit=30").json()["items"]) == 30
+
+
+@pytest.mark.django_db
+def test_the_directory_is_open_without_signing_in_but_members_are_not(make_user, make_organisation, api_for):
+    organisation = make_organisation(make_user(), name_en="Open Lab")
+    anonymous = api_for(None)
+    assert [o["name_en"] for o in anonymous.get("/organisations").json()["items"]] == ["Open Lab"]
+    assert anonymous.get(f"/organisations/{organisation.public_id}").json()["name_en"] == "Open Lab"
+    assert anonymous.get(f"/organisations/{organisation.public_id}/members").status_code == 401
+    assert anonymous.get("/organisations", headers={"Authorization": "Bearer sp_expired-or-wrong"}).status_code == 401
