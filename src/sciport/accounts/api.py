@@ -122,10 +122,10 @@ def token_list(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/tokens", response={201: schemas.TokenIssuedOut}, summary="Create an API token (secret shown once)")
 def token_create(request: HttpRequest, payload: schemas.TokenCreateIn) -> Status[dict[str, Any]]:
     issued = services.token_create(
-        actor=request.user,
+        actor=request.user,  # type: ignore[arg-type]
         name=payload.name,
         scopes=payload.scopes,
-        expires_in_days=payload.expires_in_days,  # type: ignore[arg-type]
+        expires_in_days=payload.expires_in_days,
     )
     return Status(201, _token(issued.token) | {"secret": issued.secret})
 
@@ -264,8 +264,6 @@ def audit_list(request: HttpRequest, organisation_id: str, cursor: str | None = 
     organisation = selectors.organisation_get(request.user, organisation_id, "view_audit")
     window = paginate(selectors.audit_events_of(organisation), cursor=cursor, limit=limit, newest_first=True)
     return {"items": window.items, "next_cursor": window.next_cursor}
-
-
 
 
 @router.get(
