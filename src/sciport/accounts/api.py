@@ -25,10 +25,7 @@ router = Router(tags=["accounts"])
 
 
 def _me(user: User) -> dict[str, Any]:
-    # Only the four columns shown, not two full rows per membership: /me is called by every client, often.
-    memberships = user.memberships.order_by("organisation_id", "role").values_list(
-        "organisation__public_id", "organisation__name_zh", "organisation__name_en", "role"
-    )
+    memberships = selectors.membership_rows(user)
     language = user.language
     return {
         "id": user.public_id,

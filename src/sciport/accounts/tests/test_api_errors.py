@@ -134,3 +134,12 @@ def test_nul_characters_are_bad_input_everywhere(make_user, api_for):
     assert body["errors"][0]["field"] == "kind"
     assert_problem(api.get("/organisations/org_%00"), 404, "not-found")
     assert Organisation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_deactivated_persons_tokens_stop_working(make_user, api_for):
+    user = make_user()
+    api = api_for(user)
+    assert api.get("/me").status_code == 200
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    assert_problem(api.get("/me"), 401, "not-authenticated")
