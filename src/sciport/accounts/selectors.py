@@ -109,4 +109,4 @@ def membership_rows(user: User) -> list[tuple[str, str, str, str]]:
     """(organisation public id, Chinese name, English name, role) for each of a person's roles."""
     with connection.cursor() as cursor:
         cursor.execute(_MEMBERSHIP_SQL, [user.pk])
-        return [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
+        return [tuple(row) for row in cursor.fetchall()]
