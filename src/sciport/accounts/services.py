@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -55,6 +56,12 @@ def _actor(user: User | None) -> str:
     return user.public_id if user is not None else ""
 
 
+def _refuse_unknown_fields(fields: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationFailed(errors=[FieldError(name, _("Unknown field.")) for name in sorted(unknown)])
+
+
 def _check_organisation_fields(fields: dict[str, Any]) -> None:
     errors = []
     if "kind" in fields and fields["kind"] not in OrganisationKind.values:
@@ -77,9 +84,7 @@ def _check_organisation_fields(fields: dict[str, Any]) -> None:
 def organisation_create(*, actor: User, fields: dict[str, Any]) -> Organisation:
     """Create an organisation; its creator becomes its administrator."""
     _check_organisation_fields(fields)
-    unknown = set(fields) - set(ORGANISATION_FIELDS)
-    if unknown:
-        raise ValidationFailed(errors=[FieldError(name, _("Unknown field.")) for name in sorted(unknown)])
+    _refuse_unknown_fields(fields, ORGANISATION_FIELDS)
     try:
         with transaction.atomic():
             organisation = Organisation.objects.create(**fields)
@@ -102,9 +107,7 @@ def organisation_update(*, actor: User, organisation: Organisation, fields: dict
     """Change an organisation's profile; a changed credit code needs verifying again."""
     if not permissions.can(actor, "update", organisation):
         raise PermissionDenied()
-    unknown = set(fields) - set(ORGANISATION_FIELDS)
-    if unknown:
-        raise ValidationFailed(errors=[FieldError(name, _("Unknown field.")) for name in sorted(unknown)])
+    _refuse_unknown_fields(fields, ORGANISATION_FIELDS)
     merged = audit.snapshot(organisation, ORGANISATION_FIELDS) | fields
     _check_organisation_fields(merged)
     try:
@@ -303,9 +306,7 @@ def membership_remove(*, actor: User, organisation: Organisation, user_public_id
 def user_update_profile(*, actor: User, fields: dict[str, Any]) -> User:
     """Change one's own name, language, time zone or ORCID."""
     allowed = {"display_name", "language", "time_zone", "orcid"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationFailed(errors=[FieldError(name, _("Unknown field.")) for name in sorted(unknown)])
+    _refuse_unknown_fields(fields, allowed)
     if "language" in fields and fields["language"] not in {"zh-hans", "en"}:
         raise ValidationFailed(errors=[FieldError("language", _("Choose zh-hans or en."))])
     with transaction.atomic():
