@@ -1,6 +1,7 @@
 """What an operator relies on: health endpoints, metrics, request ids in logs, one-line config errors."""
 
 import logging
+import logging.config
 import os
 import subprocess
 import sys
@@ -105,3 +106,22 @@ def test_every_environment_variable_read_is_declared():
     declared = {setting.name for setting in config.SETTINGS}
     test_only = {"SCIPORT_TEST_REQUIRE"}
     assert used - declared - test_only == set()
+
+
+def test_json_log_lines_are_json_with_the_request_id():
+    import json
+
+    from django.conf import settings as django_settings
+
+    from sciport.core.observability import RequestIdFilter, current_request_id
+
+    formatter = logging.config.DictConfigurator({"version": 1}).configure_formatter(
+        dict(django_settings.LOGGING["formatters"]["json"])
+    )
+    record = logging.LogRecord("sciport.test", logging.INFO, __file__, 1, "stored %s files", ("3",), None)
+    current_request_id.set("trace-abcdef12")
+    RequestIdFilter().filter(record)
+    line = json.loads(formatter.format(record))
+    assert line["message"] == "stored 3 files"
+    assert line["request_id"] == "trace-abcdef12"
+    assert line["level"] == "INFO"

@@ -82,3 +82,27 @@ def test_two_factor_accounts_need_a_current_code_for_tokens(make_user):
         "/auth/token", json={"email": user.email, "password": USER_PASSWORD, "otp_code": pyotp.TOTP(secret).now()}
     )
     assert right.status_code == 201
+
+
+def _reset_link(body: str) -> str:
+    match = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+)", body)
+    assert match, body
+    return match.group(1)
+
+
+@pytest.mark.django_db
+def test_a_forgotten_password_is_reset_through_the_mailed_link(make_user):
+    user = make_user("forgetful@example.org")
+    browser = Client()
+    assert browser.post("/accounts/password/reset/", {"email": "forgetful@example.org"}).status_code == 302
+    link = _reset_link(mail.outbox[-1].body)
+    form_page = browser.get(link, follow=True)
+    assert form_page.status_code == 200
+    form_url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
+    new_password = "a-brand-new-long-password-7"
+    done = browser.post(form_url, {"password1": new_password, "password2": new_password})
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new_password)
+    assert Client().post("/accounts/login/", {"login": "forgetful@example.org", "password": new_password}).status_code == 302
+    assert AuditEvent.objects.filter(actor=user.public_id, action="user.password_reset").exists()
