@@ -13,6 +13,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
+THREADS_PER_WORKER = 4
+
+
 class Command(BaseCommand):
     help = "Run the web server (granian, WSGI); --with-worker also runs the background worker. Ctrl-C stops both."
 
@@ -41,6 +44,10 @@ class Command(BaseCommand):
                 str(port),
                 "--workers",
                 str(workers),
+                # A few threads per process: Python runs one at a time, and each thread keeps
+                # its own database connection open (granian's default allows hundreds).
+                "--blocking-threads",
+                str(THREADS_PER_WORKER),
                 "--no-ws",
                 "sciport.wsgi:application",
             ],
