@@ -106,3 +106,20 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(make_user):
     assert user.check_password(new_password)
     assert Client().post("/accounts/login/", {"login": "forgetful@example.org", "password": new_password}).status_code == 302
     assert AuditEvent.objects.filter(actor=user.public_id, action="user.password_reset").exists()
+
+
+@pytest.mark.django_db
+def test_repeated_failed_sign_ins_lock_the_address_for_a_while(make_user):
+    from django.core.cache import cache
+
+    from sciport.testing.fixtures import PASSWORD as USER_PASSWORD
+
+    cache.clear()
+    user = make_user()
+    browser = Client(headers={"Accept-Language": "en"})
+    pages = [browser.post("/accounts/login/", {"login": user.email, "password": f"wrong-{n}"}) for n in range(6)]
+    assert all(page.status_code == 200 for page in pages)  # the form again, with an error
+    assert "Too many failed login attempts" in pages[-1].content.decode()
+    still_locked = browser.post("/accounts/login/", {"login": user.email, "password": USER_PASSWORD})
+    assert still_locked.status_code == 200
+    assert "_auth_user_id" not in browser.session
