@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,6 +63,13 @@ def _refuse_unknown_fields(fields: dict[str, Any], allowed: Iterable[str]) -> No
         raise ValidationFailed(errors=[FieldError(name, _("Unknown field.")) for name in sorted(unknown)])
 
 
+def _require_admin_for_admin_role(actor: User, organisation: Organisation, role: str) -> None:
+    """Only administrators (or platform staff) give or take the administrator role."""
+    actor_roles = permissions.roles_by_organisation(actor).get(organisation.pk, frozenset())
+    if role == Role.ADMIN and not (actor.is_superuser or Role.ADMIN in actor_roles):
+        raise PermissionDenied(_("Only administrators give or take the administrator role."))
+
+
 def _check_organisation_fields(fields: dict[str, Any]) -> None:
     errors = []
     if "kind" in fields and fields["kind"] not in OrganisationKind.values:
@@ -74,6 +82,12 @@ def _check_organisation_fields(fields: dict[str, Any]) -> None:
             validate_uscc(credit_code)
         except ValidationError as error:
             errors.append(FieldError("credit_code", " ".join(error.messages)))
+    website = fields.get("website") or ""
+    if website:
+        try:
+            URLValidator(schemes=["http", "https"])(website)
+        except ValidationError:
+            errors.append(FieldError("website", _("Enter a web address starting with http:// or https://.")))
     country = fields.get("country", "CN")
     if not (len(country) == 2 and country.isalpha() and country.isupper()):
         errors.append(FieldError("country", _("Use a two-letter ISO 3166 country code such as CN.")))
@@ -194,9 +208,7 @@ def invitation_create(*, actor: User, organisation: Organisation, email: str, ro
         raise PermissionDenied()
     if role not in Role.values:
         raise ValidationFailed(errors=[FieldError("role", _("Choose one of: %s.") % ", ".join(Role.values))])
-    actor_roles = permissions.roles_by_organisation(actor).get(organisation.pk, frozenset())
-    if role == Role.ADMIN and not (actor.is_superuser or Role.ADMIN in actor_roles):
-        raise PermissionDenied(_("Only administrators invite administrators."))
+    _require_admin_for_admin_role(actor, organisation, role)
     email = email.strip().lower()
     if "@" not in email:
         raise ValidationFailed(errors=[FieldError("email", _("Enter a valid e-mail address."))])
@@ -284,8 +296,12 @@ def membership_remove(*, actor: User, organisation: Organisation, user_public_id
     """Take a role away; an organisation always keeps at least one administrator."""
     if not permissions.can(actor, "manage_members", organisation):
         raise PermissionDenied()
+    _require_admin_for_admin_role(actor, organisation, role)
     with transaction.atomic():
-        memberships = Membership.objects.select_for_update().filter(organisation=organisation)
+        # Lock the organisation first: two administrators removing each other at once
+        # must not both see "another administrator remains".
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
+        memberships = Membership.objects.filter(organisation=organisation)
         target = memberships.filter(user__public_id=user_public_id, role=role).first()
         if target is None:
             raise NotFound()

@@ -246,3 +246,51 @@ def test_the_directory_is_open_without_signing_in_but_members_are_not(make_user,
     assert anonymous.get(f"/organisations/{organisation.public_id}").json()["name_en"] == "Open Lab"
     assert anonymous.get(f"/organisations/{organisation.public_id}/members").status_code == 401
     assert anonymous.get("/organisations", headers={"Authorization": "Bearer sp_expired-or-wrong"}).status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("website", ["javascript:alert(document.domain)", "data:text/html,<script>x</script>", "ftp://files.example.org"])
+def test_a_website_must_be_an_http_address(make_user, api_for, website):
+    response = api_for(make_user()).post("/organisations", json={"kind": "institution", "name_en": "X", "website": website})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "website"
+    assert not Organisation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_managers_cannot_take_the_administrator_role_away(make_user, make_organisation, add_role, api_for):
+    owner = make_user()
+    organisation = make_organisation(owner)
+    second_admin, manager = make_user(), make_user()
+    add_role(second_admin, organisation, Role.ADMIN)
+    add_role(manager, organisation, Role.MANAGER)
+    response = api_for(manager).delete(f"/organisations/{organisation.public_id}/members/{second_admin.public_id}/admin")
+    assert response.status_code == 403
+    assert Membership.objects.filter(organisation=organisation, role="admin").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_administrators_removing_each_other_at_once_leave_one(make_user, make_organisation, add_role):
+    first, second = make_user(), make_user()
+    organisation = make_organisation(first)
+    add_role(second, organisation, Role.ADMIN)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def remove(actor, target) -> None:
+        try:
+            barrier.wait()
+            services.membership_remove(actor=actor, organisation=organisation, user_public_id=target.public_id, role="admin")
+            outcomes.append("removed")
+        except Exception as error:  # noqa: BLE001 - the refusal is the expected outcome for one of them
+            outcomes.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=remove, args=(first, second)), threading.Thread(target=remove, args=(second, first))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Membership.objects.filter(organisation=organisation, role="admin").count() == 1
+    assert sorted(outcomes) in (["Conflict", "removed"], ["PermissionDenied", "removed"])
