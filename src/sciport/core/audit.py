@@ -22,8 +22,25 @@ GENESIS_HASH = "0" * 64
 _AUDIT_LOCK_KEY = 7_260_000_001
 
 
+def _floats_as_text(value: Any) -> Any:
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dict):
+        return {key: _floats_as_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_floats_as_text(item) for item in value]
+    return value
+
+
 def _canonical(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False))
+    """JSON that reads back exactly as written on every database.
+
+    PostgreSQL's jsonb rewrites numbers (1e16 comes back as 10000000000000000) and
+    refuses NaN, which would break the hash of an untouched event; floats are
+    therefore kept as their text. Money is integer minor units, so nothing is lost.
+    """
+    plain = json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False))
+    return _floats_as_text(plain)
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
