@@ -1,9 +1,11 @@
 """``Idempotency-Key`` for POSTs that create things or move money.
 
-The first request with a key runs and its answer is stored; a retry with the same key
-and body gets the same answer replayed (``Idempotent-Replayed: true``) and changes
-nothing; the same key with another body is refused; a retry while the first is still
-running gets 409.
+The key is claimed in the same transaction as the change it guards, so the two commit
+or vanish together: a request that failed leaves no trace and may be sent again, and
+one that succeeded is never run a second time. Its answer is stored right after; a
+retry with the same key and body gets that answer replayed (``Idempotent-Replayed:
+true``); the same key with another body is refused; a retry that arrives before the
+answer is stored (or after it was lost in a crash) gets 409 and changes nothing.
 """
 
 from __future__ import annotations
@@ -11,19 +13,16 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sciport.core.errors import Conflict, FieldError, ValidationFailed
 from sciport.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
-IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
 _RECORD_ATTRIBUTE = "_sciport_idempotency_record"
 
 
@@ -47,6 +46,7 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
 
 
 def _claim(request: HttpRequest, key: str) -> IdempotencyRecord | HttpResponse:
+    """Insert the key, or answer from the request that holds it already."""
     principal = _principal(request)
     fingerprint = _fingerprint(request)
     try:
@@ -64,10 +64,7 @@ def _claim(request: HttpRequest, key: str) -> IdempotencyRecord | HttpResponse:
         )
     if existing.status_code is not None:
         return _replay(existing)
-    if timezone.now() - existing.created_at < IN_FLIGHT_TIMEOUT:
-        raise Conflict(_("A request with this Idempotency-Key is still being processed."))
-    IdempotencyRecord.objects.filter(pk=existing.pk).update(created_at=timezone.now())
-    return existing
+    raise Conflict(_("A request with this Idempotency-Key was already processed; its answer is not ready. Retry shortly."))
 
 
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -80,17 +77,19 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(request, *args, **kwargs)
         if len(key) > 200 or not key.isprintable():
             raise ValidationFailed(errors=[FieldError(HEADER, _("Use at most 200 printable characters."))])
-        claimed = _claim(request, key)
-        if isinstance(claimed, HttpResponse):
-            return claimed
+        with transaction.atomic():
+            claimed = _claim(request, key)
+            if isinstance(claimed, HttpResponse):
+                return claimed
+            result = view(request, *args, **kwargs)
         setattr(request, _RECORD_ATTRIBUTE, claimed)
-        return view(request, *args, **kwargs)
+        return result
 
     return wrapper
 
 
 class IdempotencyMiddleware:
-    """Stores the final response of an idempotent request; forgets the key after a server error."""
+    """Stores the answer of an idempotent request whose change has committed."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -98,12 +97,9 @@ class IdempotencyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         record: IdempotencyRecord | None = getattr(request, _RECORD_ATTRIBUTE, None)
-        if record is not None:
-            if response.status_code >= 500:
-                record.delete()
-            else:
-                record.status_code = response.status_code
-                record.response_body = response.content
-                record.content_type = response.get("Content-Type", "application/json")
-                record.save(update_fields=["status_code", "response_body", "content_type"])
+        if record is not None and response.status_code < 500:
+            record.status_code = response.status_code
+            record.response_body = response.content
+            record.content_type = response.get("Content-Type", "application/json")
+            record.save(update_fields=["status_code", "response_body", "content_type"])
         return response

@@ -294,3 +294,26 @@ def test_two_administrators_removing_each_other_at_once_leave_one(make_user, mak
         thread.join()
     assert Membership.objects.filter(organisation=organisation, role="admin").count() == 1
     assert sorted(outcomes) in (["Conflict", "removed"], ["PermissionDenied", "removed"])
+
+
+@pytest.mark.django_db
+def test_a_keyed_request_whose_answer_was_lost_is_not_run_again(make_user, api_for):
+    from sciport.core.models import IdempotencyRecord
+
+    api = api_for(make_user())
+    payload = {"kind": "provider", "name_en": "Once Only"}
+    assert api.post("/organisations", json=payload, headers={"Idempotency-Key": "crash"}).status_code == 201
+    IdempotencyRecord.objects.update(status_code=None, response_body=None)  # as if the process died before storing it
+    retry = api.post("/organisations", json=payload, headers={"Idempotency-Key": "crash"})
+    assert retry.status_code == 409
+    assert Organisation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_refused_keyed_request_leaves_the_key_free(make_user, api_for):
+    api = api_for(make_user())
+    refused = api.post("/organisations", json={"kind": "spaceship", "name_en": "X"}, headers={"Idempotency-Key": "fix-and-retry"})
+    assert refused.status_code == 422
+    fixed = api.post("/organisations", json={"kind": "spaceship", "name_en": "X"}, headers={"Idempotency-Key": "fix-and-retry"})
+    assert fixed.status_code == 422
+    assert "Idempotent-Replayed" not in fixed
