@@ -43,19 +43,25 @@ def _on_task_finished(sender: Any, task_result: TaskResult[Any], **kwargs: Any) 
     errors = task_result.errors
     error_text = errors[-1].traceback if errors else ""
     module_path = task_result.task.module_path
-    if attempt >= settings.TASK_MAX_ATTEMPTS:
-        TaskAttempt.objects.create(
-            failed_task_id=str(task_result.id), task_path=module_path, attempt=attempt, gave_up=True, error=error_text
+    gives_up = attempt >= settings.TASK_MAX_ATTEMPTS
+    # One transaction: the attempt row (unique per failed task) and the retry commit
+    # together, so a second call for the same failure queues nothing more.
+    with transaction.atomic():
+        record, created = TaskAttempt.objects.get_or_create(
+            failed_task_id=str(task_result.id),
+            defaults={"task_path": module_path, "attempt": attempt, "gave_up": gives_up, "error": error_text},
         )
-        logger.error("task %s gave up after %s attempts", module_path, attempt)
-        _tell_administrators(module_path, attempt, error_text)
-        return
-    retry = task_result.task.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(
-        *task_result.args, **task_result.kwargs
-    )
-    TaskAttempt.objects.create(
-        failed_task_id=str(task_result.id), retry_task_id=str(retry.id), task_path=module_path, attempt=attempt, error=error_text
-    )
+        if not created:
+            return
+        if gives_up:
+            logger.error("task %s gave up after %s attempts", module_path, attempt)
+            _tell_administrators(module_path, attempt, error_text)
+            return
+        retry = task_result.task.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(
+            *task_result.args, **task_result.kwargs
+        )
+        record.retry_task_id = str(retry.id)
+        record.save(update_fields=["retry_task_id"])
     logger.warning("task %s failed (attempt %s); retry %s queued", module_path, attempt, retry.id)
 
 
@@ -65,12 +71,11 @@ def _tell_administrators(task_path: str, attempts: int, error: str) -> None:
     from sciport.notifications.services import notify
 
     admins = get_user_model().objects.filter(is_superuser=True, is_active=True)
-    with transaction.atomic():
-        notify(
-            kind="system.task_failed",
-            recipients=list(admins),
-            context={"task_path": task_path, "attempts": attempts, "error": error[-2000:]},
-        )
+    notify(
+        kind="system.task_failed",
+        recipients=list(admins),
+        context={"task_path": task_path, "attempts": attempts, "error": error[-2000:]},
+    )
 
 
 def connect_retry_handler() -> None:

@@ -67,3 +67,16 @@ def test_a_task_left_running_by_a_dead_worker_is_queued_again():
     )
     assert requeue_stale() == 1
     assert DBTaskResult.objects.get(id=result.id).status == TaskResultStatus.READY
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASK_RETRY_BASE_SECONDS=3600)
+def test_hearing_of_the_same_failure_twice_queues_one_retry():
+    from sciport.core.tasks import _on_task_finished
+
+    flaky.enqueue("echo", 1)
+    call_command("worker", "--batch")
+    failed = DBTaskResult.objects.get(status=TaskResultStatus.FAILED)
+    _on_task_finished(sender=None, task_result=failed.task_result)
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 1
+    assert TaskAttempt.objects.count() == 1
