@@ -49,24 +49,20 @@ def organisation_document(organisation: Organisation) -> search.Document:
 def person_document(user: User) -> search.Document:
     # A display name is free text: someone may have typed their address into it.
     name = " ".join(_EMAIL.sub(" ", user.display_name).split())
-    organisations = list(Organisation.objects.filter(memberships__user=user).distinct().order_by("id"))
+    # No affiliations: who belongs to an organisation is for its members to see
+    # (the Membership policy), and people documents are visible to anyone signed in.
     return search.Document(
         kind=PERSON,
         key=user.public_id,
         visibility=search.SIGNED_IN,
         title_zh=name if _CJK.search(name) else "",
         title_en="" if _CJK.search(name) else name,
-        body_zh="\n".join(o.name_zh for o in organisations if o.name_zh),
-        body_en="\n".join([*(o.name_en for o in organisations if o.name_en), user.orcid]).strip(),
+        body_en=user.orcid,
     )
 
 
-def index_organisation(organisation: Organisation, *, with_members: bool = False) -> None:
-    """Index an organisation; with its members too when its names or its membership changed."""
+def index_organisation(organisation: Organisation) -> None:
     search.index(organisation_document(organisation))
-    if with_members:
-        for user in User.objects.filter(memberships__organisation=organisation).distinct():
-            index_person(user)
 
 
 def index_person(user: User) -> None:

@@ -111,7 +111,7 @@ def organisation_create(*, actor: User, fields: dict[str, Any]) -> Organisation:
                 object_id=organisation.public_id,
                 after=audit.snapshot(organisation, ORGANISATION_FIELDS),
             )
-            directory.index_organisation(organisation, with_members=True)
+            directory.index_organisation(organisation)
     except IntegrityError:
         raise Conflict(_("An organisation with this unified social credit code is already registered.")) from None
     return organisation
@@ -143,7 +143,7 @@ def organisation_update(*, actor: User, organisation: Organisation, fields: dict
                 before=before,
                 after=audit.snapshot(locked, [*ORGANISATION_FIELDS, "verification_status"]),
             )
-            directory.index_organisation(locked, with_members=bool({"name_zh", "name_en"} & set(fields)))
+            directory.index_organisation(locked)
     except IntegrityError:
         raise Conflict(_("An organisation with this unified social credit code is already registered.")) from None
     return locked
@@ -269,7 +269,6 @@ def invitation_accept(*, actor: User, token: str) -> Membership:
             object_id=invitation.public_id,
             after={"user": actor.public_id, "role": invitation.role},
         )
-        directory.index_person(actor)
     return membership
 
 
@@ -316,7 +315,6 @@ def membership_remove(*, actor: User, organisation: Organisation, user_public_id
             object_id=user_public_id,
             before={"user": user_public_id, "role": role},
         )
-        directory.index_person(target.user)
 
 
 def user_update_profile(*, actor: User, fields: dict[str, Any]) -> User:
