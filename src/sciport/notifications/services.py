@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -17,12 +19,17 @@ from sciport.notifications.kinds import KINDS
 from sciport.notifications.models import Notification, NotificationPreference
 
 
+def _render_text(template_name: str, context: dict[str, Any]) -> str:
+    """Plain text: no HTML escaping, so "AT&T <Labs>" arrives as typed."""
+    return str(get_template(template_name).template.render(Context(context, autoescape=False)))  # type: ignore[attr-defined]
+
+
 def _render(kind: str, context: dict[str, Any], language: str) -> tuple[str, str]:
     template = kind.replace(".", "_")
     with translation.override(language):
         full_context = {**context, "site_url": settings.SITE_URL, "LANGUAGE_CODE": language}
-        subject = render_to_string(f"notifications/{template}.subject.txt", full_context).strip()
-        body = render_to_string(f"notifications/{template}.body.txt", full_context).strip()
+        subject = _render_text(f"notifications/{template}.subject.txt", full_context).strip()
+        body = _render_text(f"notifications/{template}.body.txt", full_context).strip()
     return " ".join(subject.split()), body
 
 
@@ -42,6 +49,7 @@ def notify(
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     recipients = list(recipients)
+    emails = list(emails)
     preferences = {
         pref.user_id: pref for pref in NotificationPreference.objects.filter(user__in=[user.pk for user in recipients], kind=kind)
     }
@@ -65,8 +73,9 @@ def notify(
                 wants_email=wants_email,
             )
         )
+    known_languages = dict(get_user_model().objects.filter(email__in=emails).values_list("email", "language"))
     for address in emails:
-        subject, body = _render(kind, context, settings.LANGUAGE_CODE)
+        subject, body = _render(kind, context, known_languages.get(address, settings.LANGUAGE_CODE))
         created.append(
             Notification.objects.create(
                 email=address, kind=kind, subject=subject, body=body, url=url, in_inbox=False, wants_email=True

@@ -91,3 +91,20 @@ def test_an_unknown_preference_kind_is_a_field_error(make_user, api_for):
     response = api_for(make_user()).put("/notifications/preferences/no.such.kind", json={"inbox": True, "email": False})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "kind"
+
+
+@pytest.mark.django_db
+def test_plain_text_mail_is_not_html_escaped(make_user):
+    user = make_user()
+    entry = notify(kind="organisation.verified", recipients=[user], context={"organisation_name": "AT&T <Labs>"})[0]
+    assert entry.subject == "AT&T <Labs> is now verified"
+
+
+@pytest.mark.django_db
+def test_mail_to_a_known_address_uses_that_persons_language(make_user):
+    make_user("known@example.org", language="en")
+    english, chinese = notify(
+        kind="organisation.rejected", emails=["known@example.org", "stranger@example.org"], context={"organisation_name": "ACME"}
+    )
+    assert english.subject == "Verification of ACME was rejected"
+    assert any("\u4e00" <= char <= "\u9fff" for char in chinese.subject)
