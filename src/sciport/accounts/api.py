@@ -14,7 +14,7 @@ from ninja import Query, Router, Status
 
 from sciport.accounts import schemas, selectors, services
 from sciport.accounts import search as directory
-from sciport.accounts.auth import api_auth
+from sciport.accounts.auth import BrowserSession, api_auth
 from sciport.accounts.models import ApiToken, Invitation, Organisation, User
 from sciport.core import permissions, problems, ratelimit
 from sciport.core.errors import NotAuthenticated, PermissionDenied
@@ -116,7 +116,13 @@ def token_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_token(token) for token in selectors.tokens_of(request.user)]  # type: ignore[arg-type]
 
 
-@router.post("/tokens", response={201: schemas.TokenIssuedOut}, summary="Create an API token (secret shown once)")
+@router.post(
+    "/tokens",
+    # Not with a token: a stolen token must not be able to mint successors that outlive its revocation.
+    auth=[BrowserSession()],
+    response={201: schemas.TokenIssuedOut},
+    summary="Create an API token from a signed-in browser session (secret shown once)",
+)
 def token_create(request: HttpRequest, payload: schemas.TokenCreateIn) -> Status[dict[str, Any]]:
     issued = services.token_create(
         actor=request.user,  # type: ignore[arg-type]

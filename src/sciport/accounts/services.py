@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -323,6 +324,8 @@ def user_update_profile(*, actor: User, fields: dict[str, Any]) -> User:
     _refuse_unknown_fields(fields, allowed)
     if "language" in fields and fields["language"] not in {"zh-hans", "en"}:
         raise ValidationFailed(errors=[FieldError("language", _("Choose zh-hans or en."))])
+    if "time_zone" in fields and fields["time_zone"] not in zoneinfo.available_timezones():
+        raise ValidationFailed(errors=[FieldError("time_zone", _("Use a time zone name such as Asia/Shanghai."))])
     with transaction.atomic():
         before = audit.snapshot(actor, sorted(allowed))
         User.objects.filter(pk=actor.pk).update(**fields)

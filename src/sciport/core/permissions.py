@@ -88,16 +88,16 @@ def object_type(model: type[models.Model]) -> str:
     return model._meta.label_lower
 
 
+def _live_grants(user: Any, model: type[models.Model]) -> QuerySet[ObjectGrant]:
+    return ObjectGrant.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), user=user, object_type=object_type(model)
+    )
+
+
 def has_grant(user: Any, action: str, obj: models.Model) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return ObjectGrant.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
-        user=user,
-        object_type=object_type(type(obj)),
-        object_pk=obj.pk,
-        action=action,
-    ).exists()
+    return _live_grants(user, type(obj)).filter(object_pk=obj.pk, action=action).exists()
 
 
 def can(user: Any, action: str, obj: models.Model) -> bool:
@@ -136,12 +136,7 @@ def restrict(queryset: QuerySet[M], user: Any, action: str) -> QuerySet[M]:
     if not allowed:
         return queryset.none()
     owners = [org for org, roles in roles_by_organisation(user).items() if Role.ADMIN in roles or roles & allowed]
-    granted = ObjectGrant.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
-        user=user,
-        object_type=object_type(queryset.model),
-        action=action,
-    ).values("object_pk")
+    granted = _live_grants(user, queryset.model).filter(action=action).values("object_pk")
     owner_lookup = "pk__in" if policy.owner_field == "pk" else f"{policy.owner_field}__in"
     return queryset.filter(Q(**{owner_lookup: owners}) | Q(pk__in=granted))
 
@@ -151,10 +146,7 @@ def _related(user: Any, obj: models.Model) -> bool:
     owner = _owner_pk(obj, _policy(type(obj)))
     if owner in roles_by_organisation(user):
         return True
-    return (
-        getattr(user, "is_authenticated", False)
-        and ObjectGrant.objects.filter(user=user, object_type=object_type(type(obj)), object_pk=obj.pk).exists()
-    )
+    return getattr(user, "is_authenticated", False) and _live_grants(user, type(obj)).filter(object_pk=obj.pk).exists()
 
 
 def get_for(user: Any, action: str, queryset: QuerySet[M], **lookup: Any) -> M:

@@ -143,3 +143,18 @@ def test_a_deactivated_persons_tokens_stop_working(make_user, api_for):
     assert api.get("/me").status_code == 200
     type(user).objects.filter(pk=user.pk).update(is_active=False)
     assert_problem(api.get("/me"), 401, "not-authenticated")
+
+
+@pytest.mark.django_db
+def test_a_token_cannot_mint_more_tokens(make_user, api_for):
+    api = api_for(make_user())
+    response = api.post("/tokens", json={"name": "successor", "scopes": ["read", "write"], "expires_in_days": None})
+    assert_problem(response, 401, "not-authenticated")
+    assert ApiToken.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_unknown_time_zone_is_a_field_error(make_user, api_for):
+    response = api_for(make_user()).patch("/me", json={"time_zone": "Not/AZone"})
+    body = assert_problem(response, 422, "validation-error")
+    assert body["errors"][0]["field"] == "time_zone"

@@ -249,7 +249,9 @@ def test_the_directory_is_open_without_signing_in_but_members_are_not(make_user,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("website", ["javascript:alert(document.domain)", "data:text/html,<script>x</script>", "ftp://files.example.org"])
+@pytest.mark.parametrize(
+    "website", ["javascript:alert(document.domain)", "data:text/html,<script>x</script>", "ftp://files.example.org"]
+)
 def test_a_website_must_be_an_http_address(make_user, api_for, website):
     response = api_for(make_user()).post("/organisations", json={"kind": "institution", "name_en": "X", "website": website})
     assert response.status_code == 422

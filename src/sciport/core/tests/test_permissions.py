@@ -80,3 +80,18 @@ def test_platform_staff_may_do_anything(make_user, make_organisation):
 def test_unknown_action_is_a_programming_error():
     with pytest.raises(LookupError):
         permissions.can(None, "fly", Organisation(name_en="x", kind="institution"))
+
+
+@pytest.mark.django_db
+def test_an_expired_grant_no_longer_makes_an_outsider_an_insider(make_user, make_organisation):
+    organisation = make_organisation(make_user())
+    former_helper = make_user()
+    ObjectGrant.objects.create(
+        user=former_helper,
+        object_type="accounts.organisation",
+        object_pk=organisation.pk,
+        action="view_members",
+        expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    with pytest.raises(NotFound):
+        permissions.get_for(former_helper, "update", Organisation.objects.all(), pk=organisation.pk)
