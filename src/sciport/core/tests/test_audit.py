@@ -108,6 +108,12 @@ def test_concurrent_writers_never_fork_the_chain():
 
 @pytest.mark.django_db
 def test_numbers_that_jsonb_would_rewrite_keep_the_chain_intact():
-    audit.record(actor="", action="x", object_type="t", object_id="1", after={"big": 1e16, "negative_zero": -0.0, "odd": float("nan"), "ratio": 0.1})
+    audit.record(
+        actor="",
+        action="x",
+        object_type="t",
+        object_id="1",
+        after={"big": 1e16, "negative_zero": -0.0, "odd": float("nan"), "ratio": 0.1},
+    )
     assert verify_chain().first_broken is None
     assert AuditEvent.objects.get().after["big"] == "1e+16"
