@@ -143,6 +143,8 @@ def test_marking_a_notification_read_swaps_the_entry_and_the_badge(browser, live
     assert page.locator("#unread-badge").inner_text().strip() == "2"
     page.locator(".inbox-item.unread button").first.click()
     page.wait_for_function("document.querySelector('#unread-badge').innerText.trim() === '1'")
+    # The badge (out-of-band) and the entry are swapped in separate steps; wait for both.
+    page.wait_for_function("document.querySelectorAll('.inbox-item.unread').length === 1")
     assert page.url == f"{live_server.url}/notifications/", "htmx swapped the entry in place"
     assert page.locator(".inbox-item.unread").count() == 1
     context.close()
