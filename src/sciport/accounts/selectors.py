@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from sciport.accounts.models import ApiToken, Invitation, Membership, Organisation, User
 from sciport.core import permissions
@@ -44,21 +43,17 @@ def organisation_list(user: Any, *, kind: str = "", verified_only: bool = False)
 
 
 def members_of(user: Any, organisation: Organisation) -> QuerySet[Membership]:
-    permissions.get_for(user, "view_members", Organisation.objects.all(), pk=organisation.pk)
+    permissions.require(user, "view_members", organisation)
     return Membership.objects.filter(organisation=organisation).select_related("user").order_by("id")
 
 
 def invitations_of(user: Any, organisation: Organisation) -> QuerySet[Invitation]:
-    permissions.get_for(user, "manage_members", Organisation.objects.all(), pk=organisation.pk)
+    permissions.require(user, "manage_members", organisation)
     return Invitation.objects.filter(organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True).order_by("id")
 
 
 def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
-
-
-def token_active(token: ApiToken) -> bool:
-    return token.revoked_at is None and (token.expires_at is None or token.expires_at > timezone.now())
 
 
 def audit_events_of(organisation: Organisation) -> QuerySet[AuditEvent]:

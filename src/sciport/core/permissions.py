@@ -156,10 +156,17 @@ def get_for(user: Any, action: str, queryset: QuerySet[M], **lookup: Any) -> M:
     (a wrong owner learns nothing); only an insider lacking the role gets 403.
     """
     obj = queryset.filter(**lookup).first()
-    if obj is None or not can(user, "view", obj):
+    if obj is None:
+        raise NotFound()
+    require(user, action, obj)
+    return obj
+
+
+def require(user: Any, action: str, obj: models.Model) -> None:
+    """The decision of ``get_for`` for an object already in hand: 404 for outsiders, 403 for insiders."""
+    if not can(user, "view", obj):
         raise NotFound()
     if action != "view" and not can(user, action, obj):
         if _related(user, obj):
             raise PermissionDenied()
         raise NotFound()
-    return obj

@@ -7,6 +7,7 @@ from ninja import Router
 
 from sciport.core.pagination import Page, paginate
 from sciport.notifications import schemas, selectors, services
+from sciport.notifications.kinds import KINDS
 from sciport.notifications.models import Notification
 
 router = Router(tags=["notifications"])
@@ -57,5 +58,4 @@ def preference_list(request: HttpRequest) -> list[dict[str, Any]]:
 @router.put("/notifications/preferences/{kind}", response=schemas.PreferenceOut, summary="Choose inbox and/or e-mail for a kind")
 def preference_set(request: HttpRequest, kind: str, payload: schemas.PreferenceIn) -> dict[str, Any]:
     preference = services.preference_set(actor=request.user, kind=kind, inbox=payload.inbox, email=payload.email)
-    label = next(label for k, label, _i, _e in selectors.preferences(request.user) if k == kind)
-    return {"kind": kind, "label": label, "inbox": preference.inbox, "email": preference.email}
+    return {"kind": kind, "label": str(KINDS[kind]), "inbox": preference.inbox, "email": preference.email}
