@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["sciport.testing.fixtures", "sciport.testing.s3"]
+pytest_plugins = ["sciport.testing.fixtures", "sciport.testing.s3", "sciport.testing.datasets"]
 
 
 def required_services() -> set[str]:

@@ -9,6 +9,7 @@ from sciport.accounts.api import router as accounts_router
 from sciport.accounts.auth import api_auth
 from sciport.core import problems
 from sciport.core.parsing import JsonParser
+from sciport.datasets.api import router as datasets_router
 from sciport.notifications.api import router as notifications_router
 
 
@@ -35,3 +36,4 @@ api = SciportAPI(
 problems.install(api)
 api.add_router("", accounts_router)
 api.add_router("", notifications_router)
+api.add_router("", datasets_router)

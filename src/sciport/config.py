@@ -47,6 +47,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCIPORT_EMAIL_FROM", "sciport <noreply@sciport.local>", "Sender address of outgoing mail."),
     Setting("SCIPORT_LOG_FORMAT", "text", "`text` for people, `json` for log collectors (each line carries the request id)."),
     Setting("SCIPORT_LOG_LEVEL", "INFO", "Python log level."),
+    Setting("SCIPORT_PID_PROVIDER", "local", "Dataset identifiers: `local` (handle-like, resolved by sciport), `datacite` (DOIs) or `cstr`."),
+    Setting("SCIPORT_PID_PREFIX", "20.500.12345", "Prefix of minted identifiers: a handle or DOI prefix, or the CSTR registration-agency code."),
+    Setting("SCIPORT_DATASET_MAX_FILES", "100000", "Most files one dataset version may hold."),
+    Setting("SCIPORT_DATASET_MAX_BYTES", "1000000000000", "Most bytes one dataset version may hold (1 TB by default)."),
     Setting("SCIPORT_AI_BASE_URL", "", "Optional OpenAI-compatible endpoint for semantic matching and the assistant."),
     Setting(
         "SCIPORT_OIDC_PROVIDERS",
@@ -186,6 +190,13 @@ def integer(name: str, default: int, minimum: int = 0) -> int:
     if number < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {number}")
     return number
+
+
+def choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = env(name, default) or default
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
 
 
 def boolean(name: str, default: bool = False) -> bool:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "sciport.core",
     "sciport.accounts",
     "sciport.notifications",
+    "sciport.datasets",
     "sciport.web",
 ]
 
@@ -189,6 +190,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 AI_BASE_URL = config.env("SCIPORT_AI_BASE_URL")
+PID_PROVIDER = config.choice("SCIPORT_PID_PROVIDER", "local", ("local", "datacite", "cstr"))
+PID_PREFIX = config.env("SCIPORT_PID_PREFIX", "20.500.12345")
+DATASET_MAX_FILES = config.integer("SCIPORT_DATASET_MAX_FILES", 100_000, minimum=1)
+DATASET_MAX_BYTES = config.integer("SCIPORT_DATASET_MAX_BYTES", 1_000_000_000_000, minimum=1)
 LOG_FORMAT = config.env("SCIPORT_LOG_FORMAT", "text")
 if LOG_FORMAT not in {"text", "json"}:
     raise config.ConfigError(f"SCIPORT_LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")

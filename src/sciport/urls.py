@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("sciport.accounts.urls")),
     path("notifications/", include("sciport.notifications.urls")),
+    path("", include("sciport.datasets.urls")),
     path("", include("sciport.web.urls")),
 ]

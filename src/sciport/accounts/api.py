@@ -14,7 +14,7 @@ from ninja import Query, Router, Status
 
 from sciport.accounts import schemas, selectors, services
 from sciport.accounts import search as directory
-from sciport.accounts.auth import BrowserSession, api_auth
+from sciport.accounts.auth import OPTIONAL_AUTH_DOC, BrowserSession, optional_auth
 from sciport.accounts.models import ApiToken, Invitation, Organisation, User
 from sciport.core import permissions, problems, ratelimit
 from sciport.core.errors import NotAuthenticated, PermissionDenied
@@ -66,15 +66,6 @@ def _organisation(organisation: Organisation) -> dict[str, Any]:
         "verified_at": organisation.verified_at,
         "created_at": organisation.created_at,
     }
-
-
-def _anonymous(request: HttpRequest) -> bool:
-    """Lets a caller with no credentials in as anonymous; a wrong or expired token is still refused."""
-    return "Authorization" not in request.headers
-
-
-# Appended to the documented schemes: in OpenAPI an empty requirement means credentials are optional.
-_OPTIONAL_AUTH: dict[str, Any] = {"security": [{}]}
 
 
 @router.post(
@@ -141,8 +132,8 @@ def token_revoke(request: HttpRequest, token_id: str) -> Status[None]:
 
 @router.get(
     "/organisations",
-    auth=[*api_auth, _anonymous],
-    openapi_extra=_OPTIONAL_AUTH,
+    auth=optional_auth,
+    openapi_extra=OPTIONAL_AUTH_DOC,
     response=Page[schemas.OrganisationOut],
     summary="Directory of organisations (no sign-in needed)",
 )
@@ -164,8 +155,8 @@ def organisation_create(request: HttpRequest, payload: schemas.OrganisationIn) -
 
 @router.get(
     "/organisations/{organisation_id}",
-    auth=[*api_auth, _anonymous],
-    openapi_extra=_OPTIONAL_AUTH,
+    auth=optional_auth,
+    openapi_extra=OPTIONAL_AUTH_DOC,
     response=schemas.OrganisationOut,
     summary="One organisation (no sign-in needed)",
 )
@@ -271,8 +262,8 @@ def audit_list(request: HttpRequest, organisation_id: str, cursor: str | None = 
 
 @router.get(
     "/search/directory",
-    auth=[*api_auth, _anonymous],
-    openapi_extra=_OPTIONAL_AUTH,
+    auth=optional_auth,
+    openapi_extra=OPTIONAL_AUTH_DOC,
     response=schemas.DirectorySearchOut,
     summary="Search organisations and, signed in, people",
 )

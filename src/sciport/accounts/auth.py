@@ -34,3 +34,14 @@ class BrowserSession(SessionAuth):
 
 
 api_auth = [TokenAuth(), BrowserSession()]
+
+
+def _anonymous(request: HttpRequest) -> bool:
+    """Lets a caller with no credentials in as anonymous; a wrong or expired token is still refused."""
+    return "Authorization" not in request.headers
+
+
+# For endpoints that also answer anonymous callers; ``OPTIONAL_AUTH_DOC`` goes in ``openapi_extra``
+# (in OpenAPI an empty requirement means credentials are optional).
+optional_auth = [*api_auth, _anonymous]
+OPTIONAL_AUTH_DOC: dict[str, Any] = {"security": [{}]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from django.db.models import QuerySet
 from sciport.accounts.models import ApiToken, Invitation, Membership, Organisation, User
 from sciport.core import permissions
 from sciport.core.models import AuditEvent
+from sciport.core.permissions import Role
 
 
 def roles_by_organisation(user: User) -> dict[int, frozenset[str]]:
@@ -45,6 +47,14 @@ def organisation_list(user: Any, *, kind: str = "", verified_only: bool = False)
 def members_of(user: Any, organisation: Organisation) -> QuerySet[Membership]:
     permissions.require(user, "view_members", organisation)
     return Membership.objects.filter(organisation=organisation).select_related("user").order_by("id")
+
+
+def people_with_role(organisation_pk: int, roles: Iterable[str]) -> QuerySet[User]:
+    """Active people holding any of ``roles`` (or administrator) in the organisation, e.g. to notify its curators."""
+    wanted = {*roles, Role.ADMIN}
+    return User.objects.filter(
+        is_active=True, memberships__organisation_id=organisation_pk, memberships__role__in=wanted
+    ).distinct()
 
 
 def invitations_of(user: Any, organisation: Organisation) -> QuerySet[Invitation]:

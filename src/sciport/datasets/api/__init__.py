@@ -1,0 +1,8 @@
+"""/api/v1 routes of the Science Data Bank, one module per room."""
+
+from ninja import Router
+
+from sciport.datasets.api import deposit
+
+router = Router()
+router.add_router("", deposit.router)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class DatasetsConfig(AppConfig):
+    name = "sciport.datasets"
+    label = "datasets"
+    verbose_name = "Science Data Bank"
+
+    def ready(self) -> None:
+        from sciport.datasets import permissions
+
+        permissions.register_policies()
