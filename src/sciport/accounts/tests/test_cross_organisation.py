@@ -9,12 +9,15 @@ import pytest
 from sciport.accounts import services
 from sciport.core.models import AuditEvent
 from sciport.core.permissions import Role
+from sciport.datasets.services import lifecycle
 from sciport.notifications.services import notify
+from sciport.testing.datasets import sample_metadata
 
 # Operations whose object is public, or which act only on the caller's own data.
 NOT_SECRET = {
     ("get", "/api/v1/organisations/{organisation_id}"),
     ("put", "/api/v1/notifications/preferences/{kind}"),
+    ("get", "/api/v1/communities/{community_id}"),
 }
 
 
@@ -36,7 +39,7 @@ def _sample(schema: dict, components: dict) -> object:
 
 @pytest.fixture
 def victim(make_user, make_organisation, add_role):
-    """Alice's organisation with one member, one invitation and a notification for Alice."""
+    """Alice's organisation with one member, one invitation, a notification for Alice, a community and a draft dataset."""
     alice = make_user("alice@example.org")
     organisation = make_organisation(alice, name_en="Alice Lab")
     colleague = make_user()
@@ -46,7 +49,12 @@ def victim(make_user, make_organisation, add_role):
     ).invitation
     token = services.token_create(actor=alice, name="alice", scopes=["read"], expires_in_days=10).token
     notification = notify(kind="organisation.verified", recipients=[alice], context={"organisation_name": "Alice Lab"})[0]
+    community = lifecycle.community_create(actor=alice, organisation=organisation, fields={"slug": "alice-data", "name_en": "Alice data"})
+    draft = lifecycle.dataset_create(actor=alice, community=community, metadata=sample_metadata())
     return {
+        "community_id": community.public_id,
+        "dataset_id": draft.dataset.public_id,
+        "version_id": draft.public_id,
         "organisation_id": organisation.public_id,
         "invitation_id": invitation.public_id,
         "token_id": token.public_id,

@@ -102,8 +102,7 @@ def _settings(access: schemas.AccessSettingsIn) -> lifecycle.VersionSettings:
     summary="Communities (collections) that take deposits",
 )
 def community_list(request: HttpRequest, organisation_id: str = "", cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
-    organisation_pk = organisation_get(request.user, organisation_id).pk if organisation_id else None
-    window = paginate(selectors.communities(organisation_pk=organisation_pk), cursor=cursor, limit=limit)
+    window = paginate(selectors.communities(organisation_id=organisation_id), cursor=cursor, limit=limit)
     return {"items": [_community(c) for c in window.items], "next_cursor": window.next_cursor}
 
 
@@ -159,8 +158,7 @@ def dataset_create(request: HttpRequest, payload: schemas.DatasetIn) -> Status[d
     summary="Published datasets (their newest versions), newest first",
 )
 def dataset_list(request: HttpRequest, community_id: str = "", cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
-    community = selectors.community_get(community_id) if community_id else None
-    versions = selectors.latest_public_versions(request.user, community=community).select_related("dataset__community")
+    versions = selectors.latest_public_versions(request.user, community_id=community_id).select_related("dataset__community")
     window = paginate(versions, cursor=cursor, limit=limit, newest_first=True)
     return {"items": [version_out(v) for v in window.items], "next_cursor": window.next_cursor}
 

@@ -74,12 +74,10 @@ def concept_target(user: Any, dataset: Dataset) -> DatasetVersion:
     return newest
 
 
-def latest_public_versions(user: Any, *, community: Community | None = None) -> QuerySet[DatasetVersion]:
-    """One row per concept: the version its identifier resolves to, for the dataset list."""
+def latest_public_versions(user: Any, *, community_id: str = "") -> QuerySet[DatasetVersion]:
+    """One row per concept: the version its identifier resolves to, for the dataset list (optionally of one community)."""
     versions = visible_versions(user).filter(state=VersionState.PUBLISHED, dataset__latest_published_id=F("pk"))
-    if community is not None:
-        versions = versions.filter(dataset__community=community)
-    return versions
+    return versions.filter(dataset__community__public_id=community_id) if community_id else versions
 
 
 def my_versions(user: Any) -> QuerySet[DatasetVersion]:
@@ -102,9 +100,10 @@ def comments_of(version: DatasetVersion) -> QuerySet[CurationComment]:
     return version.comments.select_related("author").order_by("id")
 
 
-def communities(*, organisation_pk: int | None = None) -> QuerySet[Community]:
+def communities(*, organisation_id: str = "") -> QuerySet[Community]:
+    """Every community (they are public), optionally of one organisation by its public id."""
     found = Community.objects.select_related("organisation")
-    return found.filter(organisation_id=organisation_pk) if organisation_pk else found
+    return found.filter(organisation__public_id=organisation_id) if organisation_id else found
 
 
 def community_get(public_id: str) -> Community:
