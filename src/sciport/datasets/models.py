@@ -214,6 +214,7 @@ class AccessRequestState(models.TextChoices):
     APPROVED = "approved", _("Approved")
     DENIED = "denied", _("Denied")
     REVOKED = "revoked", _("Revoked")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class AccessRequest(models.Model):
@@ -286,3 +287,10 @@ class ExportReview(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "requesting_organisation"],
+                condition=Q(state=ExportReviewState.PENDING),
+                name="dataset_export_one_pending_review",
+            )
+        ]
