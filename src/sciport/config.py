@@ -7,6 +7,7 @@ README table, ``sciport check`` and the settings module read the same source.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCIPORT_LOG_LEVEL", "INFO", "Python log level."),
     Setting("SCIPORT_PID_PROVIDER", "local", "Dataset identifiers: `local` (handle-like, resolved by sciport), `datacite` (DOIs) or `cstr`."),
     Setting("SCIPORT_PID_PREFIX", "20.500.12345", "Prefix of minted identifiers: a handle or DOI prefix, or the CSTR registration-agency code."),
+    Setting(
+        "SCIPORT_DATACITE_URL",
+        "https://api.datacite.org",
+        "DataCite REST API of the `datacite` identifier provider (`https://api.test.datacite.org` to try it out).",
+    ),
+    Setting("SCIPORT_DATACITE_USER", "", "DataCite repository id (such as `ABCD.SCIPORT`); required by the `datacite` provider."),
+    Setting("SCIPORT_DATACITE_PASSWORD", "", "DataCite repository password; required by the `datacite` provider."),
     Setting("SCIPORT_DATASET_MAX_FILES", "100000", "Most files one dataset version may hold."),
     Setting("SCIPORT_DATASET_MAX_BYTES", "1000000000000", "Most bytes one dataset version may hold (1 TB by default)."),
     Setting("SCIPORT_AI_BASE_URL", "", "Optional OpenAI-compatible endpoint for semantic matching and the assistant."),
@@ -226,3 +234,23 @@ def oidc_providers() -> list[OidcProvider]:
             raise ConfigError("SCIPORT_OIDC_PROVIDERS entries must be id|Name|issuer-url|client_id|secret")
         providers.append(OidcProvider(*parts))
     return providers
+
+
+def check_pid_provider(provider: str, prefix: str) -> None:
+    """Refuse an identifier provider that cannot work: DataCite needs its credentials and a DOI prefix, CSTR an agency code."""
+    if provider == "datacite":
+        if not (env("SCIPORT_DATACITE_USER") and env("SCIPORT_DATACITE_PASSWORD")):
+            raise ConfigError(
+                "SCIPORT_PID_PROVIDER=datacite needs SCIPORT_DATACITE_USER and SCIPORT_DATACITE_PASSWORD (the repository id and password)"
+            )
+        if not re.fullmatch(r"10\.\d{4,9}", prefix):
+            raise ConfigError(
+                f"SCIPORT_PID_PREFIX must be a DOI prefix such as 10.12345 for the datacite provider, got {prefix!r}"
+            )
+        url = env("SCIPORT_DATACITE_URL", "https://api.datacite.org")
+        if urlparse(url).scheme not in {"http", "https"}:
+            raise ConfigError(f"SCIPORT_DATACITE_URL must start with https://, got {url!r}")
+    if provider == "cstr" and not re.fullmatch(r"[0-9A-Za-z]{5}", prefix):
+        raise ConfigError(
+            f"SCIPORT_PID_PREFIX must be the five-character CSTR registration-agency code (such as 31253) for the cstr provider, got {prefix!r}"
+        )
