@@ -124,7 +124,8 @@ class _HashingReader:
 
 class _Backend(Protocol):
     def write(self, name: str, reader: _HashingReader, size_hint: int | None) -> None: ...
-    def open_chunks(self, name: str, chunk_size: int) -> Iterator[bytes]: ...
+    def open_chunks(self, name: str, chunk_size: int, start: int, length: int | None) -> Iterator[bytes]: ...
+    def move(self, source: str, target: str) -> None: ...
     def exists(self, name: str) -> bool: ...
     def size(self, name: str) -> int: ...
     def delete(self, name: str) -> None: ...
@@ -159,17 +160,29 @@ class _LocalDisk:
                 os.unlink(handle.name)
             raise
 
-    def open_chunks(self, name: str, chunk_size: int) -> Iterator[bytes]:
+    def open_chunks(self, name: str, chunk_size: int, start: int, length: int | None) -> Iterator[bytes]:
         path = Path(self.storage.path(name))
         if not path.is_file():
             raise FileNotFoundError(name)  # now, not at the first next()
-        return self._chunks(path, chunk_size)
+        return self._chunks(path, chunk_size, start, length)
 
     @staticmethod
-    def _chunks(path: Path, chunk_size: int) -> Iterator[bytes]:
+    def _chunks(path: Path, chunk_size: int, start: int, length: int | None) -> Iterator[bytes]:
         with open(path, "rb") as handle:
-            while chunk := handle.read(chunk_size):
+            handle.seek(start)
+            left = length
+            while left is None or left > 0:
+                chunk = handle.read(chunk_size if left is None else min(chunk_size, left))
+                if not chunk:
+                    return
+                if left is not None:
+                    left -= len(chunk)
                 yield chunk
+
+    def move(self, source: str, target: str) -> None:
+        destination = Path(self.storage.path(target))
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.storage.path(source), destination)
 
     def exists(self, name: str) -> bool:
         return self.storage.exists(name)
@@ -230,14 +243,26 @@ class _S3:
             extra["ACL"] = self.storage.default_acl
         self.client.upload_fileobj(reader, self.bucket_name, self.key(name), ExtraArgs=extra, Config=_upload_config(size_hint))
 
-    def open_chunks(self, name: str, chunk_size: int) -> Iterator[bytes]:
+    def open_chunks(self, name: str, chunk_size: int, start: int, length: int | None) -> Iterator[bytes]:
+        arguments = {"Bucket": self.bucket_name, "Key": self.key(name)}
+        if start or length is not None:
+            arguments["Range"] = f"bytes={start}-{'' if length is None else start + length - 1}"
         try:
-            body = self.client.get_object(Bucket=self.bucket_name, Key=self.key(name))["Body"]
+            body = self.client.get_object(**arguments)["Body"]
         except ClientError as error:
             if _status(error) == 404:
                 raise FileNotFoundError(name) from error
+            if _status(error) == 416:  # the range starts past the end: nothing there, as on disk
+                return iter(())
             raise
         return self._chunks(body, chunk_size)
+
+    def move(self, source: str, target: str) -> None:
+        # A managed copy: server-side, in parts beyond the part size (S3 copies at most 5 GB at once).
+        size = self.size(source)
+        copy_source = {"Bucket": self.bucket_name, "Key": self.key(source)}
+        self.client.copy(copy_source, self.bucket_name, self.key(target), Config=_upload_config(size))
+        self.delete(source)
 
     @staticmethod
     def _chunks(body: Any, chunk_size: int) -> Iterator[bytes]:
@@ -333,9 +358,22 @@ def write(name: str, source: IO[bytes] | Iterable[bytes], *, size_hint: int | No
     return StoredObject(name=name, size=reader.size, sha256=reader.digest.hexdigest())
 
 
-def open_chunks(name: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-    """Yield the object's bytes in pieces of at most ``chunk_size``; raises ``FileNotFoundError`` when it is missing."""
-    return _backend().open_chunks(clean_name(name), chunk_size)
+def open_chunks(name: str, chunk_size: int = CHUNK_SIZE, *, start: int = 0, length: int | None = None) -> Iterator[bytes]:
+    """Yield the object's bytes in pieces of at most ``chunk_size``; raises ``FileNotFoundError`` when it is missing.
+
+    ``start`` and ``length`` read only that range (a seek on disk, a ranged GET on S3);
+    a range reaching past the end yields the bytes there are, possibly none.
+    """
+    if start < 0 or (length is not None and length < 0):
+        raise ValueError("start and length must not be negative")
+    if length == 0:
+        return iter(())
+    return _backend().open_chunks(clean_name(name), chunk_size, start, length)
+
+
+def move(source: str, target: str) -> None:
+    """Give the object ``source`` the name ``target``, replacing any object there: a rename on disk, a server-side copy on S3."""
+    _backend().move(clean_name(source), clean_name(target))
 
 
 def checksum(name: str) -> StoredObject:
