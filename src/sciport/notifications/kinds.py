@@ -9,5 +9,12 @@ KINDS = {
     "dataset.submitted": _("A dataset was submitted for curation"),
     "dataset.changes_requested": _("Curators asked for changes to your dataset"),
     "dataset.published": _("Your dataset was published"),
+    "dataset.access_requested": _("Someone requested access to a dataset you curate"),
+    "dataset.access_approved": _("Your request for access to a dataset was approved"),
+    "dataset.access_denied": _("Your request for access to a dataset was denied"),
+    "dataset.access_revoked": _("Your access to a dataset was revoked"),
+    "dataset.export_review_requested": _("An export review of important data waits for a decision"),
+    "dataset.export_approved": _("An export of important data to your organisation was approved"),
+    "dataset.export_rejected": _("An export of important data to your organisation was rejected"),
     "system.task_failed": _("A background task failed for good"),
 }

@@ -2,7 +2,8 @@
 
 from ninja import Router
 
-from sciport.datasets.api import deposit
+from sciport.datasets.api import access, deposit
 
 router = Router()
 router.add_router("", deposit.router)
+router.add_router("", access.router)
