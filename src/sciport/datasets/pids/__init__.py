@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.urls import reverse
+
+
+class RegistryError(Exception):
+    """The registry refused or could not be reached; the sync task fails and the platform retries it."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,23 @@ class PidProvider(Protocol):
 
 def provider() -> PidProvider:
     """The provider chosen by ``SCIPORT_PID_PROVIDER`` (looked up per call so tests can switch it)."""
+    from sciport.datasets.pids.cstr import CstrProvider
+    from sciport.datasets.pids.datacite import DataCiteProvider
     from sciport.datasets.pids.local import LocalProvider
 
-    providers: dict[str, type[PidProvider]] = {"local": LocalProvider}
+    providers: dict[str, type[PidProvider]] = {"local": LocalProvider, "datacite": DataCiteProvider, "cstr": CstrProvider}
     return providers[settings.PID_PROVIDER]()
+
+
+def identifier_kind(pid: str) -> str:
+    """``DOI``, ``CSTR`` or ``Handle``: read from the identifier itself, so old identifiers keep their kind if the provider changes."""
+    if pid.startswith("10."):
+        return "DOI"
+    if pid.startswith("CSTR:"):
+        return "CSTR"
+    return "Handle"
+
+
+def local_resolver_url(pid: str) -> str:
+    """sciport's own resolver, for the identifiers it registers itself (handle-like and CSTR)."""
+    return settings.SITE_URL + reverse("datasets:resolve_pid", args=[pid])

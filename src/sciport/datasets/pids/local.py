@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import reverse
 
-from sciport.datasets.pids import PidRecord
+from sciport.datasets.pids import PidRecord, local_resolver_url
 
 
 class LocalProvider:
@@ -25,4 +24,4 @@ class LocalProvider:
         return None
 
     def resolver_url(self, pid: str) -> str:
-        return settings.SITE_URL + reverse("datasets:resolve_pid", args=[pid])
+        return local_resolver_url(pid)
