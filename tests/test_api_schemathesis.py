@@ -41,6 +41,8 @@ from sciport.wsgi import application
 
 OPENAPI_PATH = "/api/v1/openapi.json"
 schema = schemathesis.openapi.from_wsgi(OPENAPI_PATH, application)
+# tus chunks (POST and PATCH under /api/v1/uploads/) are raw bytes under a media type of their own.
+schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
 
 FUZZ = settings(
     max_examples=25,

@@ -11,6 +11,7 @@ from sciport.core import problems
 from sciport.core.parsing import JsonParser
 from sciport.datasets.api import router as datasets_router
 from sciport.notifications.api import router as notifications_router
+from sciport.uploads.api import router as uploads_router
 
 
 class SciportAPI(NinjaAPI):
@@ -36,4 +37,5 @@ api = SciportAPI(
 problems.install(api)
 api.add_router("", accounts_router)
 api.add_router("", notifications_router)
+api.add_router("", uploads_router)
 api.add_router("", datasets_router)

@@ -48,8 +48,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCIPORT_EMAIL_FROM", "sciport <noreply@sciport.local>", "Sender address of outgoing mail."),
     Setting("SCIPORT_LOG_FORMAT", "text", "`text` for people, `json` for log collectors (each line carries the request id)."),
     Setting("SCIPORT_LOG_LEVEL", "INFO", "Python log level."),
-    Setting("SCIPORT_PID_PROVIDER", "local", "Dataset identifiers: `local` (handle-like, resolved by sciport), `datacite` (DOIs) or `cstr`."),
-    Setting("SCIPORT_PID_PREFIX", "20.500.12345", "Prefix of minted identifiers: a handle or DOI prefix, or the CSTR registration-agency code."),
+    Setting(
+        "SCIPORT_PID_PROVIDER",
+        "local",
+        "Dataset identifiers: `local` (handle-like, resolved by sciport), `datacite` (DOIs) or `cstr`.",
+    ),
+    Setting(
+        "SCIPORT_PID_PREFIX",
+        "20.500.12345",
+        "Prefix of minted identifiers: a handle or DOI prefix, or the CSTR registration-agency code.",
+    ),
     Setting(
         "SCIPORT_DATACITE_URL",
         "https://api.datacite.org",
@@ -68,6 +76,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCIPORT_RATE_LIMIT_LOGIN", "10/60", "Login and token attempts allowed per client address: `count/seconds`."),
     Setting(
         "SCIPORT_TASK_STALE_SECONDS", "3600", "A task still marked running this long after its worker vanished is queued again."
+    ),
+    Setting(
+        "SCIPORT_UPLOAD_DIR",
+        "<var>/uploads",
+        "Folder for partial uploads; on the same file system as the storage folder, a finished file is renamed into place.",
+    ),
+    Setting("SCIPORT_UPLOAD_MAX_BYTES", "1000000000000", "Largest single upload in bytes (tus `Tus-Max-Size`; 1 TB by default)."),
+    Setting(
+        "SCIPORT_UPLOAD_EXPIRY_HOURS",
+        "72",
+        "An upload left unfinished (or finished and never used) this long after its last chunk is deleted.",
     ),
 )
 

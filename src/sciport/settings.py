@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "sciport.core",
     "sciport.accounts",
     "sciport.notifications",
+    "sciport.uploads",
     "sciport.datasets",
     "sciport.web",
 ]
@@ -118,6 +119,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+UPLOAD_DIR = Path(config.env("SCIPORT_UPLOAD_DIR") or VAR_DIR / "uploads").resolve()
+UPLOAD_MAX_BYTES = config.integer("SCIPORT_UPLOAD_MAX_BYTES", 1_000_000_000_000, minimum=1)
+UPLOAD_EXPIRY_HOURS = config.integer("SCIPORT_UPLOAD_EXPIRY_HOURS", 72, minimum=1)
 
 TASKS = {
     "default": {

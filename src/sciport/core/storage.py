@@ -9,17 +9,22 @@ on the way, so a file is read once.
 
 Object names are chosen by services (public ids, never a user's file name) and are
 checked by ``clean_name``; the same name means the same object on both backends.
+
+Large uploads arrive elsewhere first: ``adopt`` moves a finished local file into
+storage without a second local copy, and on S3 the ``multipart_*`` functions let a
+client send parts straight to the bucket through presigned URLs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import math
 import mimetypes
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -56,6 +61,14 @@ class InvalidName(ValueError):
 
 class StorageUnavailable(Exception):
     """The configured storage cannot be reached or written; the message says why."""
+
+
+class DirectUploadUnavailable(Exception):
+    """Presigned part uploads need S3; the configured storage is a local folder."""
+
+
+class MultipartRejected(ValueError):
+    """The store refused to assemble a multipart upload (a missing part, a wrong ETag, a part too small); the message says why."""
 
 
 def clean_name(name: str) -> str:
@@ -124,6 +137,7 @@ class _HashingReader:
 
 class _Backend(Protocol):
     def write(self, name: str, reader: _HashingReader, size_hint: int | None) -> None: ...
+    def adopt(self, name: str, local_path: Path, size: int) -> None: ...
     def open_chunks(self, name: str, chunk_size: int, start: int, length: int | None) -> Iterator[bytes]: ...
     def move(self, source: str, target: str) -> None: ...
     def exists(self, name: str) -> bool: ...
@@ -159,6 +173,22 @@ class _LocalDisk:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(handle.name)
             raise
+
+    def adopt(self, name: str, local_path: Path, size: int) -> None:
+        with open(local_path, "rb") as handle:
+            os.fsync(handle.fileno())
+        if self.storage.file_permissions_mode is not None:
+            os.chmod(local_path, self.storage.file_permissions_mode)
+        target = Path(self.storage.path(name))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(local_path, target)
+        except OSError as error:
+            if error.errno != errno.EXDEV:
+                raise
+            with open(local_path, "rb") as source:  # another file system: one streamed copy, then the original goes
+                self.write(name, _HashingReader(source), size)
+            os.unlink(local_path)
 
     def open_chunks(self, name: str, chunk_size: int, start: int, length: int | None) -> Iterator[bytes]:
         path = Path(self.storage.path(name))
@@ -236,12 +266,47 @@ class _S3:
     def key(self, name: str) -> str:
         return f"{self.location}/{name}" if self.location else name
 
-    def write(self, name: str, reader: _HashingReader, size_hint: int | None) -> None:
+    def _object_arguments(self, name: str) -> dict[str, Any]:
         extra: dict[str, Any] = self.storage.get_object_parameters(name)
         extra.setdefault("ContentType", mimetypes.guess_type(name)[0] or "application/octet-stream")
         if self.storage.default_acl and "ACL" not in extra:
             extra["ACL"] = self.storage.default_acl
+        return extra
+
+    def write(self, name: str, reader: _HashingReader, size_hint: int | None) -> None:
+        extra = self._object_arguments(name)
         self.client.upload_fileobj(reader, self.bucket_name, self.key(name), ExtraArgs=extra, Config=_upload_config(size_hint))
+
+    def adopt(self, name: str, local_path: Path, size: int) -> None:
+        extra = self._object_arguments(name)
+        self.client.upload_file(str(local_path), self.bucket_name, self.key(name), ExtraArgs=extra, Config=_upload_config(size))
+        os.unlink(local_path)
+
+    def multipart_start(self, name: str) -> str:
+        arguments = self._object_arguments(name)
+        return str(self.client.create_multipart_upload(Bucket=self.bucket_name, Key=self.key(name), **arguments)["UploadId"])
+
+    def multipart_part_url(self, name: str, upload_id: str, part_number: int, expires_seconds: int) -> str:
+        params = {"Bucket": self.bucket_name, "Key": self.key(name), "UploadId": upload_id, "PartNumber": part_number}
+        return str(self.client.generate_presigned_url("upload_part", Params=params, ExpiresIn=expires_seconds))
+
+    def multipart_complete(self, name: str, upload_id: str, parts: Sequence[tuple[int, str]]) -> None:
+        assembly = {"Parts": [{"PartNumber": number, "ETag": etag} for number, etag in parts]}
+        try:
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket_name, Key=self.key(name), UploadId=upload_id, MultipartUpload=assembly
+            )
+        except ClientError as error:
+            if _status(error) >= 500:
+                raise
+            raise MultipartRejected(error.response.get("Error", {}).get("Message") or str(error)) from error
+
+    def multipart_abort(self, name: str, upload_id: str) -> None:
+        try:
+            self.client.abort_multipart_upload(Bucket=self.bucket_name, Key=self.key(name), UploadId=upload_id)
+        except ClientError as error:
+            if _status(error) != 404:  # already completed or aborted
+                raise
 
     def open_chunks(self, name: str, chunk_size: int, start: int, length: int | None) -> Iterator[bytes]:
         arguments = {"Bucket": self.bucket_name, "Key": self.key(name)}
@@ -326,11 +391,16 @@ def _upload_config(size_hint: int | None) -> TransferConfig:
 
     boto3's default would buffer ten parts per upload.
     """
-    mebibyte = 1024 * 1024
-    part_size = max(S3_PART_SIZE, math.ceil((size_hint or 0) / _S3_MAX_PARTS / mebibyte) * mebibyte)
+    part_size = multipart_part_size(size_hint or 0)
     config = TransferConfig(multipart_threshold=part_size, multipart_chunksize=part_size, max_concurrency=2)
     config.max_in_memory_upload_chunks = 1  # s3transfer's knob; boto3's constructor does not take it
     return config
+
+
+def multipart_part_size(size: int) -> int:
+    """The part size for an object of ``size`` bytes: 8 MiB, or whole MiB large enough to stay within the part limit."""
+    mebibyte = 1024 * 1024
+    return max(S3_PART_SIZE, math.ceil(size / _S3_MAX_PARTS / mebibyte) * mebibyte)
 
 
 def _status(error: ClientError) -> int:
@@ -356,6 +426,26 @@ def write(name: str, source: IO[bytes] | Iterable[bytes], *, size_hint: int | No
     reader = _HashingReader(source)
     _backend().write(clean_name(name), reader, size_hint)
     return StoredObject(name=name, size=reader.size, sha256=reader.digest.hexdigest())
+
+
+def adopt(name: str, local_path: str | os.PathLike[str], *, sha256: str | None = None) -> StoredObject:
+    """Move a finished local file into storage as ``name``; the local file is gone afterwards.
+
+    Local disk: synced and renamed into place (one streamed copy when the storage folder
+    is on another file system). S3: uploaded in parts straight from the file, with the
+    bounded transfer settings of ``write``. Pass ``sha256`` when the bytes were hashed
+    as they arrived; otherwise the file is read once to compute it.
+    """
+    path = Path(local_path)
+    size = path.stat().st_size
+    if sha256 is None:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK_SIZE):
+                digest.update(chunk)
+        sha256 = digest.hexdigest()
+    _backend().adopt(clean_name(name), path, size)
+    return StoredObject(name=name, size=size, sha256=sha256)
 
 
 def open_chunks(name: str, chunk_size: int = CHUNK_SIZE, *, start: int = 0, length: int | None = None) -> Iterator[bytes]:
@@ -430,3 +520,37 @@ def ensure_bucket() -> None:
     with policies of their own first; then this does nothing.
     """
     _backend().ensure_bucket()
+
+
+def _s3() -> _S3:
+    backend = _backend()
+    if not isinstance(backend, _S3):
+        raise DirectUploadUnavailable("direct uploads need S3 storage; the configured storage is a local folder")
+    return backend
+
+
+def direct_upload_available() -> bool:
+    """Whether clients may send parts straight to the object store (S3 storage)."""
+    return isinstance(_backend(), _S3)
+
+
+def multipart_start(name: str) -> str:
+    """Begin an S3 multipart upload of ``name`` and return its upload id; ``DirectUploadUnavailable`` on local disk."""
+    return _s3().multipart_start(clean_name(name))
+
+
+def multipart_part_url(name: str, upload_id: str, part_number: int, expires_seconds: int) -> str:
+    """A presigned URL to which a client PUTs part ``part_number`` (1 to 10,000); its ETag answer completes the upload."""
+    if not 1 <= expires_seconds <= PRESIGN_MAX_SECONDS:
+        raise ValueError(f"expires_seconds must be between 1 and {PRESIGN_MAX_SECONDS}")
+    return _s3().multipart_part_url(clean_name(name), upload_id, part_number, expires_seconds)
+
+
+def multipart_complete(name: str, upload_id: str, parts: Sequence[tuple[int, str]]) -> None:
+    """Assemble the object from ``(part number, ETag)`` pairs in order; ``MultipartRejected`` when the store refuses."""
+    _s3().multipart_complete(clean_name(name), upload_id, parts)
+
+
+def multipart_abort(name: str, upload_id: str) -> None:
+    """Drop a multipart upload and the parts sent so far; aborting one that is gone is not an error."""
+    _s3().multipart_abort(clean_name(name), upload_id)

@@ -12,6 +12,7 @@ from sciport.core.permissions import Role
 from sciport.datasets.services import lifecycle
 from sciport.notifications.services import notify
 from sciport.testing.datasets import sample_metadata
+from sciport.uploads.models import Upload
 
 # Operations whose object is public, or which act only on the caller's own data.
 NOT_SECRET = {
@@ -48,6 +49,7 @@ def victim(make_user, make_organisation, add_role):
         actor=alice, organisation=organisation, email="new@example.org", role=Role.MEMBER
     ).invitation
     token = services.token_create(actor=alice, name="alice", scopes=["read"], expires_in_days=10).token
+    upload = Upload.objects.create(owner=alice, target="dataset", length=10, expires_at=token.expires_at)
     notification = notify(kind="organisation.verified", recipients=[alice], context={"organisation_name": "Alice Lab"})[0]
     community = lifecycle.community_create(actor=alice, organisation=organisation, fields={"slug": "alice-data", "name_en": "Alice data"})
     draft = lifecycle.dataset_create(actor=alice, community=community, metadata=sample_metadata())
@@ -58,6 +60,7 @@ def victim(make_user, make_organisation, add_role):
         "organisation_id": organisation.public_id,
         "invitation_id": invitation.public_id,
         "token_id": token.public_id,
+        "upload_id": upload.public_id,
         "notification_id": notification.public_id,
         "user_id": colleague.public_id,
         "role": Role.MEMBER,
