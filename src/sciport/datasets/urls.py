@@ -2,10 +2,31 @@
 
 from django.urls import path
 
-from sciport.datasets.views import landing
+from sciport.datasets.views import access, browse, curation, deposit, landing
 
 app_name = "datasets"
 urlpatterns = [
+    path("data/", browse.dataset_list, name="list"),
+    path("data/communities/", browse.community_list, name="communities"),
+    path("data/communities/<str:community_id>/", browse.community_detail, name="community"),
+    path("data/new/", deposit.draft_start, name="create"),
+    path("data/my/", deposit.mine, name="mine"),
+    path("data/versions/<str:version_id>/edit/", deposit.edit, name="edit"),
+    path("data/versions/<str:version_id>/transition/", deposit.transition, name="transition"),
+    path("data/versions/<str:version_id>/discard/", deposit.discard, name="discard"),
+    path("data/versions/<str:version_id>/comments/", curation.comment, name="comment"),
+    path("data/versions/<str:version_id>/curate/", curation.review, name="curate"),
+    path("data/versions/<str:version_id>/request-access/", access.request_access, name="request_access"),
+    path("data/versions/<str:version_id>/export-review/", access.request_export_review, name="request_export_review"),
+    path("data/versions/<str:version_id>/private-links/", access.private_links_page, name="private_links"),
+    path("data/private-links/<str:link_id>/revoke/", access.private_link_revoke, name="private_link_revoke"),
+    path("data/review/<str:token>/", access.reviewer_landing, name="review"),
+    path("data/curation/", curation.queue, name="curation_queue"),
+    path("data/access-requests/", access.inbox, name="access_inbox"),
+    path("data/access-requests/mine/", access.my_requests, name="my_requests"),
+    path("data/access-requests/<str:request_id>/decide/", access.decide, name="access_decide"),
+    path("data/access-requests/<str:request_id>/end/", access.request_end, name="access_end"),
+    path("data/<str:dataset_id>/new-version/", deposit.new_version, name="new_version"),
     path("data/<str:dataset_id>/", landing.concept, name="concept"),
     path("data/versions/<str:version_id>/", landing.version_landing, name="version"),
     path("pid/<path:pid>", landing.resolve_pid, name="resolve_pid"),

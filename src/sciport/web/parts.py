@@ -45,6 +45,7 @@ PARTS: tuple[Part, ...] = (
         ),
         who=_("Researchers deposit, curators review, journals link articles to datasets, everyone can search and cite."),
         peers=_("ScienceDB, Zenodo and InvenioRDM, Dataverse, Dryad, Figshare, CKAN"),
+        url_name="datasets:list",
     ),
     Part(
         slug="services",

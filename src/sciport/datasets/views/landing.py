@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from sciport.core.errors import NotFound
-from sciport.datasets.models import Dataset, DatasetVersion
+from sciport.datasets.models import Dataset, DatasetVersion, PrivateLink, VersionState
+from sciport.datasets.selectors import access
 from sciport.datasets.selectors import versions as selectors
+from sciport.datasets.services.access import PURPOSE_MAX_LENGTH
+from sciport.datasets.views import common, presenting
+
+
+class AccessRequestForm(forms.Form):
+    purpose = forms.CharField(
+        label=gettext_lazy("What will you use the data for?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=PURPOSE_MAX_LENGTH,
+        help_text=gettext_lazy("The curators read this before they decide."),
+    )
+    accept_agreement = forms.BooleanField(label=gettext_lazy("I accept the data use agreement above."), required=False)
 
 
 def version_landing(request: HttpRequest, version_id: str) -> HttpResponse:
@@ -16,13 +33,28 @@ def version_landing(request: HttpRequest, version_id: str) -> HttpResponse:
         version = selectors.version_get(request.user, version_id)
     except NotFound:
         raise Http404 from None
-    context = {
-        "version": version,
-        "dataset": version.dataset,
-        "versions": selectors.versions_of(request.user, version.dataset),
-        "title": version.display_title(request.LANGUAGE_CODE),
+    return render(request, "datasets/landing.html", landing_context(request, version))
+
+
+def landing_context(request: HttpRequest, version: DatasetVersion, link: PrivateLink | None = None) -> dict[str, Any]:
+    """The landing page: the record, who may download and why not, what the reader can ask for, the versions."""
+    user = request.user
+    decision = access.download_decision(user, version, link)
+    dataset = version.dataset
+    context = common.version_context(request, version) | presenting.record(version, request.LANGUAGE_CODE)
+    context |= {
+        "decision": decision,
+        "link": link,
+        "newest_id": dataset.latest_published_id,
+        "pending_request": access.pending_request(user, dataset) if link is None else None,
+        "grant": access.live_grant(user, dataset) if link is None else None,
+        "can_share": link is None and context["insider"] and version.state != VersionState.WITHDRAWN,
     }
-    return render(request, "datasets/landing.html", context)
+    if link is None and decision.reason == access.Reason.REQUEST_ACCESS and context["pending_request"] is None:
+        context["request_form"] = AccessRequestForm()
+    if link is None and decision.reason == access.Reason.EXPORT_REVIEW:
+        context["export_organisations"] = list(access.foreign_organisations(user))
+    return context
 
 
 def concept(request: HttpRequest, dataset_id: str) -> HttpResponse:
