@@ -9,7 +9,8 @@ import pytest
 from sciport.accounts import services
 from sciport.core.models import AuditEvent
 from sciport.core.permissions import Role
-from sciport.datasets.services import lifecycle
+from sciport.datasets.models import AccessRequest, ExportReview
+from sciport.datasets.services import lifecycle, private_links
 from sciport.notifications.services import notify
 from sciport.testing.datasets import sample_metadata
 from sciport.uploads.models import Upload
@@ -51,12 +52,30 @@ def victim(make_user, make_organisation, add_role):
     token = services.token_create(actor=alice, name="alice", scopes=["read"], expires_in_days=10).token
     upload = Upload.objects.create(owner=alice, target="dataset", length=10, expires_at=token.expires_at)
     notification = notify(kind="organisation.verified", recipients=[alice], context={"organisation_name": "Alice Lab"})[0]
-    community = lifecycle.community_create(actor=alice, organisation=organisation, fields={"slug": "alice-data", "name_en": "Alice data"})
+    community = lifecycle.community_create(
+        actor=alice, organisation=organisation, fields={"slug": "alice-data", "name_en": "Alice data"}
+    )
     draft = lifecycle.dataset_create(actor=alice, community=community, metadata=sample_metadata())
+    asker = make_user()
+    access_request = AccessRequest.objects.create(
+        dataset=draft.dataset,
+        organisation=organisation,
+        requester=asker,
+        purpose="x",
+        agreement_text="",
+        agreed_at=token.created_at,
+    )
+    link = private_links.private_link_create(actor=alice, version=draft, label="reviewer").link
+    review = ExportReview.objects.create(
+        dataset=draft.dataset, organisation=organisation, requesting_organisation=organisation, requested_by=asker, purpose="x"
+    )
     return {
         "community_id": community.public_id,
         "dataset_id": draft.dataset.public_id,
         "version_id": draft.public_id,
+        "request_id": access_request.public_id,
+        "link_id": link.public_id,
+        "review_id": review.public_id,
         "organisation_id": organisation.public_id,
         "invitation_id": invitation.public_id,
         "token_id": token.public_id,
