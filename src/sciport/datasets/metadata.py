@@ -45,13 +45,13 @@ def titles(metadata: dict[str, Any]) -> tuple[str, str]:
 
 def missing_for_publication(metadata: dict[str, Any]) -> list[FieldError]:
     """Everything a version must still have before it can be submitted, each at its JSON path."""
-    errors = _missing_essentials(metadata)
-    _cleaned, found = metadata_schema.check(metadata, complete=True)
+    cleaned, found = metadata_schema.check(metadata, complete=True)
+    errors = _missing_essentials(cleaned if isinstance(cleaned, dict) else {})
     reported = {error.field for error in errors}
     errors += [error for error in found if not any(_inside(error.field, parent) for parent in reported)]
     if not errors:
         # A safety net under our own rules: the package's schema has the last word.
-        errors = schema_errors(datacite_body(metadata))
+        errors = schema_errors(datacite_body(cleaned))
     return errors
 
 

@@ -49,7 +49,7 @@ def to_datacite(version: DatasetVersion, *, as_concept: bool = False) -> dict[st
     body["dates"] = [*body.get("dates", []), *_lifecycle_dates(version)]
     relations = _concept_relations(dataset) if as_concept else _version_relations(version)
     body["relatedIdentifiers"] = [*body.get("relatedIdentifiers", []), *relations]
-    body["sizes"] = [f"{version.file_count} files", f"{version.total_bytes} bytes"]
+    body["sizes"] = [f"{version.file_count} {'file' if version.file_count == 1 else 'files'}", f"{version.total_bytes} bytes"]
     body["formats"] = _formats(version)
     body["rightsList"] = [*body.get("rightsList", []), _access_rights(version)]
     return _tidy(body)

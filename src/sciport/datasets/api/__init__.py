@@ -2,8 +2,9 @@
 
 from ninja import Router
 
-from sciport.datasets.api import access, deposit
+from sciport.datasets.api import access, deposit, metadata
 
 router = Router()
 router.add_router("", deposit.router)
+router.add_router("", metadata.router)
 router.add_router("", access.router)
