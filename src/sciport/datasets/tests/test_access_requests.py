@@ -164,10 +164,11 @@ def test_only_curators_decide_in_the_owner_organisation(restricted, bank, strang
     assert AccessRequest.objects.get(public_id=request["id"]).state == "pending"
 
 
-def test_an_expiry_in_the_past_is_a_field_error(restricted, bank, stranger, api_for):
+@pytest.mark.parametrize("expires_at", ["2001-01-01T00:00:00", "0001-01-01T00:00:00", "9999-12-31T23:59:59+00:00"])
+def test_an_expiry_in_the_past_or_beyond_the_calendar_is_a_field_error(restricted, bank, stranger, api_for, expires_at):
     request = _ask(api_for(stranger), restricted).json()
     refused = api_for(bank.curator).post(
-        f"/access-requests/{request['id']}/decision", {"approve": True, "expires_at": "2001-01-01T00:00:00"}
+        f"/access-requests/{request['id']}/decision", {"approve": True, "expires_at": expires_at}
     )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "expires_at"
