@@ -3,4 +3,4 @@
 from sciport.settings import *  # noqa: F403
 from sciport.settings import INSTALLED_APPS
 
-INSTALLED_APPS = [*INSTALLED_APPS, "sciport.uploads.tests.sink.SinkConfig"]
+INSTALLED_APPS = [*INSTALLED_APPS, "sciport.uploads.tests.sink_app.SinkConfig"]

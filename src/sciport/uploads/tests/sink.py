@@ -1,7 +1,7 @@
 """A target for tests: it takes every upload it is offered, within a quota named in the metadata.
 
-Registered by a fixture in-process, and by ``SinkConfig`` in a server started with
-``live_settings``. Metadata ``quota`` caps the size (413 naming it), ``refuse`` refuses
+Registered by a fixture in-process, and by ``sink_app.SinkConfig`` in a server started
+with ``live_settings``. Metadata ``quota`` caps the size (413 naming it), ``refuse`` refuses
 at creation (403), ``on_complete=refuse`` refuses the finished file (409).
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import AppConfig
 from django.template.defaultfilters import filesizeformat
 
 from sciport.core.errors import Conflict, PermissionDenied
@@ -37,11 +36,3 @@ def complete(upload: Upload) -> None:
 
 def register() -> None:
     targets.register(NAME, authorise=authorise, complete=complete)
-
-
-class SinkConfig(AppConfig):
-    name = "sciport.uploads.tests"
-    label = "uploads_sink"
-
-    def ready(self) -> None:
-        register()

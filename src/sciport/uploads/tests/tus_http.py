@@ -38,7 +38,11 @@ class TusSpeaker:
         return self._send("OPTIONS", BASE)
 
     def create(self, length: int, metadata: dict[str, str] | None = None, body: bytes | None = None, **headers: str) -> Any:
-        sent = {"Upload-Length": str(length), "Upload-Metadata": metadata_header({"target": "sink", **(metadata or {})}), **headers}
+        sent = {
+            "Upload-Length": str(length),
+            "Upload-Metadata": metadata_header({"target": "sink", **(metadata or {})}),
+            **headers,
+        }
         return self._send("POST", BASE, body, sent)
 
     def url_of(self, created: Any) -> str:
