@@ -4,16 +4,20 @@ import pytest
 from datacite import schema45
 from lxml import etree
 
+from sciport.core.i18n_compile import compile_all
 from sciport.testing.datasets import sample_metadata
 
 pytestmark = pytest.mark.django_db
+compile_all()  # the answers below are translated from the committed catalogue, as `make test` compiles it
 
 
 def test_malformed_metadata_answers_422_naming_each_field(bank, api_for):
     metadata = sample_metadata()
     metadata["creators"][0]["nameIdentifiers"][0]["nameIdentifier"] = "https://orcid.org/0000-0002-1825-0096"
     metadata["geoLocations"] = [{"geoLocationPoint": {"pointLatitude": -91, "pointLongitude": 0}}]
-    refused = api_for(bank.depositor).post("/datasets", {"community_id": bank.community.public_id, "metadata": metadata})
+    refused = api_for(bank.depositor).post(
+        "/datasets", {"community_id": bank.community.public_id, "metadata": metadata}, headers={"Accept-Language": "en"}
+    )
     assert refused.status_code == 422
     assert refused["Content-Type"] == "application/problem+json"
     errors = {error["field"]: error["message"] for error in refused.json()["errors"]}
