@@ -6,6 +6,8 @@ from typing import Any
 import pytest
 from datacite import schema45
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from sciport.core.errors import ValidationFailed
@@ -302,3 +304,29 @@ def test_submitting_incomplete_metadata_lists_every_missing_field(bank):
 def test_complete_metadata_has_nothing_missing():
     assert metadata.missing_for_publication(everything()) == []
     assert metadata.missing_for_publication(chinese_only()) == []
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=20,
+)
+KEYS = [*sorted(everything()), "doi", "unknown"]
+
+
+@given(st.dictionaries(st.sampled_from(KEYS), JSON, max_size=6))
+@settings(max_examples=300, deadline=None, database=None)
+def test_any_json_is_either_stored_or_refused_field_by_field(mangled):
+    described = {**everything(), **mangled}
+    errors = []
+    try:
+        stored = metadata.validate(described)
+    except ValidationFailed as refused:
+        errors = refused.errors
+        stored = None
+    if stored is None:
+        assert errors
+        assert all(error.field and str(error.message) for error in errors)
+    else:
+        assert all(error.field for error in metadata.missing_for_publication(stored))
+        metadata.titles(stored)
