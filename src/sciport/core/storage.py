@@ -253,6 +253,27 @@ class _LocalDisk:
         self.root.mkdir(parents=True, exist_ok=True)
 
 
+class _BodyChunks:
+    """The chunks of an S3 GET body; ``close`` (which Django calls on every response) frees the connection even unread."""
+
+    def __init__(self, body: Any, chunk_size: int) -> None:
+        self._body = body
+        self._chunks = body.iter_chunks(chunk_size)
+
+    def __iter__(self) -> _BodyChunks:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return bytes(next(self._chunks))
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._body.close()
+
+
 class _S3:
     def __init__(self, storage: S3Storage) -> None:
         self.storage = storage
@@ -320,7 +341,7 @@ class _S3:
             if _status(error) == 416:  # the range starts past the end: nothing there, as on disk
                 return iter(())
             raise
-        return self._chunks(body, chunk_size)
+        return _BodyChunks(body, chunk_size)
 
     def move(self, source: str, target: str) -> None:
         # A managed copy: server-side, in parts beyond the part size (S3 copies at most 5 GB at once).
@@ -328,13 +349,6 @@ class _S3:
         copy_source = {"Bucket": self.bucket_name, "Key": self.key(source)}
         self.client.copy(copy_source, self.bucket_name, self.key(target), Config=_upload_config(size))
         self.delete(source)
-
-    @staticmethod
-    def _chunks(body: Any, chunk_size: int) -> Iterator[bytes]:
-        try:
-            yield from body.iter_chunks(chunk_size)
-        finally:
-            body.close()
 
     def exists(self, name: str) -> bool:
         return bool(self.storage.exists(name))

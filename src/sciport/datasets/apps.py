@@ -8,5 +8,7 @@ class DatasetsConfig(AppConfig):
 
     def ready(self) -> None:
         from sciport.datasets import permissions
+        from sciport.datasets.services import upload_target
 
         permissions.register_policies()
+        upload_target.register()

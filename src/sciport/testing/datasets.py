@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -10,10 +9,9 @@ from typing import Any
 import pytest
 
 from sciport.accounts.models import Organisation, User
-from sciport.core import storage
 from sciport.core.permissions import Role
 from sciport.datasets.models import Community, DatasetFile, DatasetVersion, ReviewPolicy
-from sciport.datasets.services import lifecycle
+from sciport.datasets.services import files, lifecycle
 
 
 def sample_metadata(
@@ -60,25 +58,10 @@ class Bank:
 
 
 def add_bytes(version: DatasetVersion, path: str, data: bytes) -> DatasetFile:
-    """Store ``data`` and attach it to a draft at ``path`` (folder/name), as an upload would."""
-    digest = hashlib.sha256(data).hexdigest()
-    blob = f"datasets/{version.dataset.public_id}/{digest}"
-    storage.write(blob, [data])
-    folder, _slash, name = path.rpartition("/")
-    attached = DatasetFile.objects.create(
-        version=version,
-        folder=folder,
-        name=name,
-        blob_name=blob,
-        size=len(data),
-        sha256=digest,
-        md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
-    )
-    DatasetVersion.objects.filter(pk=version.pk).update(
-        file_count=version.files.count(), total_bytes=sum(version.files.values_list("size", flat=True))
-    )
+    """Attach ``data`` to a draft at ``path`` (folder/name) through the files service, as its depositor."""
+    added = files.version_add_bytes(actor=version.created_by, version=version, path=path, data=data)
     version.refresh_from_db()
-    return attached
+    return added.files[0]
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 
 from ninja import Router
 
-from sciport.datasets.api import access, deposit, metadata
+from sciport.datasets.api import access, deposit, files, metadata
 
 router = Router()
 router.add_router("", deposit.router)
 router.add_router("", metadata.router)
 router.add_router("", access.router)
+router.add_router("", files.router)

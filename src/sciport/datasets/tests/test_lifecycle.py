@@ -182,7 +182,7 @@ def test_an_unknown_event_is_a_field_error(make_draft, bank):
 def test_every_transition_writes_an_audit_event(make_draft, publish):
     version = publish(make_draft())
     actions = list(AuditEvent.objects.filter(object_id=version.public_id).values_list("action", flat=True))
-    assert actions == ["dataset.create", "dataset.submit", "dataset.publish"]
+    assert actions == ["dataset.create", "dataset.files_add", "dataset.submit", "dataset.publish"]
 
 
 def test_access_settings_are_checked_together(bank):

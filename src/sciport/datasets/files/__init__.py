@@ -1,0 +1,1 @@
+"""Building blocks of dataset files with no database in them: path rules, ranges, ZIP streams, BagIt, previews, unpacking."""
