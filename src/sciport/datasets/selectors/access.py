@@ -100,7 +100,9 @@ def _messages() -> dict[str, str]:
         Reason.WITHDRAWN: _("This version was withdrawn; its files are no longer available."),
         Reason.UNPUBLISHED: _("This version is not published."),
         Reason.PRIVATE: _("The files of this dataset are private."),
-        Reason.LINK_NOT_ENOUGH: _("Sensitive data is given only to identified people: sign in and request access."),
+        Reason.LINK_NOT_ENOUGH: _(
+            "Sensitive and important data is given only to people who sign in: a review link is not enough."
+        ),
         Reason.EMBARGOED: _("The files are under embargo."),
         Reason.SIGN_IN: _("Sign in to download these files."),
         Reason.ORGANISATION_REQUIRED: _("Important data is given only to members of a registered organisation."),
