@@ -8,12 +8,16 @@ that failed) costs one read of the staged prefix.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import queue
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from typing import Any
 
 _CACHE_ENTRIES = 256  # a few hundred bytes each; enough for every upload in flight on one process
+_QUEUED_PIECES = 8  # per hashing thread: bounds the memory a request holds to a few pieces
 
 
 class ContentDigests:
@@ -28,8 +32,9 @@ class ContentDigests:
     def copy(self) -> ContentDigests:
         return ContentDigests(self.sha256.copy(), self.md5.copy())
 
-    def hashes(self) -> list[Any]:
-        return [self.sha256, self.md5]
+    def feeds(self, chunk_hash: Any = None) -> list[list[Any]]:
+        """These hashes and a chunk's checksum, in two groups of about equal cost (MD5 alone is as slow as the others together)."""
+        return [[self.md5], [self.sha256, *([chunk_hash] if chunk_hash is not None else [])]]
 
 
 _cache: OrderedDict[tuple[int, int], ContentDigests] = OrderedDict()
@@ -57,3 +62,34 @@ def forget(upload_key: int) -> None:
     with _lock:
         for key in [key for key in _cache if key[0] == upload_key]:
             del _cache[key]
+
+
+@contextlib.contextmanager
+def hashing(groups: list[list[Any]]) -> Iterator[Callable[[bytes], None]]:
+    """A ``feed(piece)`` that hashes pieces in order, one thread per group of hashes; all done when the block ends.
+
+    hashlib lets go of the GIL on large pieces, so the groups run on other cores while the
+    request thread goes on reading and writing.
+    """
+    pending: list[queue.Queue[bytes | None]] = [queue.Queue(maxsize=_QUEUED_PIECES) for _group in groups]
+
+    def work(pieces: queue.Queue[bytes | None], hashes: list[Any]) -> None:
+        while (piece := pieces.get()) is not None:
+            for digest in hashes:
+                digest.update(piece)
+
+    workers = [threading.Thread(target=work, args=pair, daemon=True) for pair in zip(pending, groups, strict=True)]
+    for worker in workers:
+        worker.start()
+
+    def feed(piece: bytes) -> None:
+        for pieces in pending:
+            pieces.put(piece)
+
+    try:
+        yield feed
+    finally:
+        for pieces in pending:
+            pieces.put(None)
+        for worker in workers:
+            worker.join()

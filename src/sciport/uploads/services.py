@@ -82,7 +82,8 @@ def upload_append(
             staged.truncate(offset)
             content = digests.recall(upload.pk, offset) or _rehash(staged, offset)
             chunk_hash = checksum.new_hash() if checksum else None
-            received = staged.append(offset, read, count, [*content.hashes(), *([chunk_hash] if chunk_hash else [])])
+            with digests.hashing(content.feeds(chunk_hash)) as feed:
+                received = staged.append(offset, read, count, feed)
             if checksum is not None and chunk_hash is not None:
                 if received < count:
                     staged.truncate(offset)
@@ -273,7 +274,8 @@ def _fall_back(upload: Upload, staged_size: int) -> None:
 
 def _rehash(staged: staging.StagedFile, offset: int) -> digests.ContentDigests:
     content = digests.ContentDigests()
-    staged.hash_prefix(offset, content.hashes())
+    with digests.hashing(content.feeds()) as feed:
+        staged.hash_prefix(offset, feed)
     return content
 
 

@@ -13,7 +13,6 @@ import fcntl
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 
@@ -58,19 +57,18 @@ class StagedFile:
     def sync(self) -> None:
         os.fsync(self.descriptor)
 
-    def hash_prefix(self, offset: int, hashes: list[Any]) -> None:
-        """Feed the first ``offset`` bytes to ``hashes`` (when no cached state is at hand)."""
+    def hash_prefix(self, offset: int, feed: Callable[[bytes], None]) -> None:
+        """Feed the first ``offset`` bytes to ``feed`` (when no cached hash state is at hand)."""
         position = 0
         while position < offset:
             piece = os.pread(self.descriptor, min(8 * READ_SIZE, offset - position), position)
             if not piece:
                 raise OSError(f"staging file {self.path} ends at {position}, before {offset}")
-            for digest in hashes:
-                digest.update(piece)
+            feed(piece)
             position += len(piece)
 
-    def append(self, offset: int, read: Callable[[int], bytes], count: int, hashes: list[Any]) -> int:
-        """Write up to ``count`` bytes from ``read`` at ``offset``, feeding ``hashes``; returns how many arrived.
+    def append(self, offset: int, read: Callable[[int], bytes], count: int, feed: Callable[[bytes], None]) -> int:
+        """Write up to ``count`` bytes from ``read`` at ``offset``, passing each piece to ``feed``; returns how many arrived.
 
         Fewer than ``count`` means the client went away (a short read or a broken
         connection); what arrived is on disk.
@@ -88,8 +86,7 @@ class StagedFile:
                 written = 0
                 while written < len(piece):
                     written += os.write(self.descriptor, view[written:])
-            for digest in hashes:
-                digest.update(piece)
+            feed(piece)
             received += len(piece)
         return received
 
