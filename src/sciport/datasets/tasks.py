@@ -3,7 +3,7 @@
 Downloads never wait for this run (they compare the embargo date at request time); it
 keeps stored access levels, and so lists and facets, true. Each run queues the next
 one for just after the coming midnight in the platform's time zone; ``sciport
-open_embargoes`` starts the chain (and runs it at once).
+open-embargoes`` starts the chain (and runs it at once).
 """
 
 from __future__ import annotations
