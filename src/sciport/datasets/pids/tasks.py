@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from sciport.core.tasks import task
-from sciport.datasets.models import DatasetVersion
+from sciport.datasets.models import DatasetVersion, PidStatus
 
 ACTIONS = ("reserve", "register", "update")
 
@@ -30,6 +30,9 @@ def sync_pid(version_public_id: str, action: str) -> None:
     registry = provider()
     call = getattr(registry, action)
     call(version_record(version))
+    if action == "register":
+        # Registered only once the registry said so; until then the identifier is reserved.
+        DatasetVersion.objects.filter(pk=version.pk).update(pid_status=PidStatus.REGISTERED)
     if action == "reserve" and version.version_number == 1:
         registry.reserve(concept_record(version.dataset))
     elif action in ("register", "update") and version.dataset.latest_published_id == version.pk:

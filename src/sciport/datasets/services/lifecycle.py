@@ -336,7 +336,6 @@ def _apply(actor: User, version: DatasetVersion, event: str, to: VersionState, m
         version.submitted_at = now
     if to == S.PUBLISHED:
         version.published_at = now
-        version.pid_status = PidStatus.REGISTERED
     if to == S.WITHDRAWN:
         version.withdrawn_at = now
         version.withdrawal_reason = message

@@ -131,11 +131,14 @@ def test_when_datacite_is_down_the_task_fails_and_is_retried_while_the_version_s
     assert version.state == VersionState.PUBLISHED
     assert Client().get(f"/data/versions/{version.public_id}/").status_code == 200
     assert datacite.doi(version.pid).state == "draft"
+    assert version.pid_status == "reserved"
 
     settings.DATACITE_URL = datacite.url  # DataCite is back; the back-off has passed
     DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
     run_worker_until_idle()
     assert datacite.doi(version.pid).state == "findable"
+    version.refresh_from_db()
+    assert version.pid_status == "registered"
     assert DBTaskResult.objects.get(id=attempt.retry_task_id).status == TaskResultStatus.SUCCESSFUL
 
 
