@@ -1,9 +1,11 @@
 """Who may download a version's files, and the reason shown when not: levels, embargo dates, classification."""
 
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
@@ -214,3 +216,13 @@ def test_the_daily_run_opens_ended_embargoes_and_queues_itself_once_for_next_mid
     assert schedule_embargo_opening() is False  # the run queued its successor already
     queued = DBTaskResult.objects.get(task_path=open_embargoes.module_path, status="READY")
     assert queued.run_after == at(2026, 3, 2, 0, 1)
+
+
+def test_the_operator_command_opens_ended_embargoes_and_starts_the_daily_run(published, monkeypatch):
+    freeze(monkeypatch, at(2026, 2, 20, 9, 0))
+    published(access_level="embargoed", embargo_until=date(2026, 3, 1))
+    freeze(monkeypatch, at(2026, 3, 5, 9, 0))
+    out = StringIO()
+    call_command("open_embargoes", stdout=out)
+    assert out.getvalue().strip() == "opened 1 embargoed version(s); daily run queued"
+    assert DBTaskResult.objects.filter(task_path=open_embargoes.module_path, status="READY").count() == 1
