@@ -12,7 +12,7 @@ from sciport.core.permissions import Role
 from sciport.datasets.models import AccessRequest, ExportReview
 from sciport.datasets.services import lifecycle, private_links
 from sciport.notifications.services import notify
-from sciport.testing.datasets import sample_metadata
+from sciport.testing.datasets import add_bytes, sample_metadata
 from sciport.uploads.models import Upload
 
 # Operations whose object is public, or which act only on the caller's own data.
@@ -56,6 +56,7 @@ def victim(make_user, make_organisation, add_role):
         actor=alice, organisation=organisation, fields={"slug": "alice-data", "name_en": "Alice data"}
     )
     draft = lifecycle.dataset_create(actor=alice, community=community, metadata=sample_metadata())
+    file = add_bytes(draft, "data/readings.csv", b"station,pm25\n")
     asker = make_user()
     access_request = AccessRequest.objects.create(
         dataset=draft.dataset,
@@ -73,6 +74,7 @@ def victim(make_user, make_organisation, add_role):
         "community_id": community.public_id,
         "dataset_id": draft.dataset.public_id,
         "version_id": draft.public_id,
+        "file_id": file.public_id,
         "request_id": access_request.public_id,
         "link_id": link.public_id,
         "review_id": review.public_id,

@@ -170,7 +170,7 @@ def folder_create(request: HttpRequest, version_id: str, payload: schemas.Folder
     response=schemas.FolderDeleteOut,
     summary="Remove a folder of a draft; with recursive=true, its files and sub-folders too",
 )
-def folder_delete(request: HttpRequest, version_id: str, path: str, recursive: bool = False) -> dict[str, Any]:
+def folder_delete(request: HttpRequest, version_id: str, path: str = "", recursive: bool = False) -> dict[str, Any]:
     version = version_get(request.user, version_id)
     removed = services.folder_delete(actor=request.user, version=version, path=path, recursive=recursive)
     return {"path": paths.clean_folder(path, field="path"), "files_removed": removed}
