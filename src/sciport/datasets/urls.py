@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sciport.datasets.views import access, browse, curation, deposit, landing
+from sciport.datasets.views import access, browse, curation, deposit, files, landing
 
 app_name = "datasets"
 urlpatterns = [
@@ -21,6 +21,9 @@ urlpatterns = [
     path("data/versions/<str:version_id>/private-links/", access.private_links_page, name="private_links"),
     path("data/private-links/<str:link_id>/revoke/", access.private_link_revoke, name="private_link_revoke"),
     path("data/review/<str:token>/", access.reviewer_landing, name="review"),
+    path("data/versions/<str:version_id>/files/", files.file_browser, name="file_browser"),
+    path("data/files/<str:file_id>/preview/", files.file_preview, name="file_preview"),
+    path("data/files/<str:file_id>/delete/", files.file_delete, name="file_delete"),
     path("data/curation/", curation.queue, name="curation_queue"),
     path("data/access-requests/", access.inbox, name="access_inbox"),
     path("data/access-requests/mine/", access.my_requests, name="my_requests"),

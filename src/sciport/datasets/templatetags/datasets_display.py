@@ -6,7 +6,9 @@ from typing import Any
 
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
+from sciport.datasets.files import previews
 from sciport.datasets.views import presenting
 
 register = template.Library()
@@ -32,3 +34,18 @@ def creators(metadata: dict[str, Any]) -> str:
 def described(metadata: dict[str, Any]) -> str:
     """The abstract in the page's language."""
     return presenting.description(metadata, get_language() or "")
+
+
+@register.filter
+def previewable(file: Any) -> bool:
+    """Whether the file gets a preview (a table, JSON, text, markdown, an image or a PDF of a sensible size)."""
+    return previews.kind_of(file.media_type, file.size) != "none"
+
+
+COLUMN_TYPES = {"int": _("whole numbers"), "float": _("decimal numbers"), "date": _("dates"), "text": _("text")}
+
+
+@register.filter
+def column_type(code: str) -> str:
+    """The type a preview found in a table column, in words."""
+    return str(COLUMN_TYPES.get(code, code))

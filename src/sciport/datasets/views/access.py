@@ -242,7 +242,7 @@ def reviewer_landing(request: HttpRequest, token: str) -> HttpResponse:
     link = private_links.link_from_token(token)
     if link is None:
         raise Http404
-    context = landing_context(request, link.version, link) | {"link_token": token}
+    context = landing_context(request, link.version, link, token)
     response = render(request, "datasets/landing.html", context)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"

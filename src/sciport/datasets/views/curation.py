@@ -15,7 +15,7 @@ from sciport.core.pagination import paginate
 from sciport.datasets import metadata as metadata_rules
 from sciport.datasets.selectors import versions as selectors
 from sciport.datasets.services import lifecycle
-from sciport.datasets.views import common, presenting
+from sciport.datasets.views import common, files, presenting
 from sciport.web.errors import page_errors
 
 QUEUE_PAGE_SIZE = 50
@@ -43,6 +43,7 @@ def review(request: HttpRequest, version_id: str) -> HttpResponse:
     context = (
         common.version_context(request, version)
         | presenting.record(version, request.LANGUAGE_CODE)
+        | files.browser_context(request, version)
         | {"missing": missing, "comments": selectors.comments_of(version), "can_comment": True}
     )
     return render(request, "datasets/review.html", context)

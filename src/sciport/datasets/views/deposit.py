@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +28,7 @@ from sciport.core.errors import Conflict, ValidationFailed
 from sciport.datasets.models import Community, DatasetVersion, VersionState
 from sciport.datasets.selectors import versions as selectors
 from sciport.datasets.services import lifecycle
-from sciport.datasets.views import common
+from sciport.datasets.views import common, files
 from sciport.datasets.views.metadata_form import DepositForms
 from sciport.web.errors import add_errors, page_errors
 
@@ -67,6 +68,17 @@ class DraftStartForm(forms.Form):
         return data
 
 
+def _first_metadata(data: dict[str, Any], community: Community, request: HttpRequest) -> dict[str, Any]:
+    """The titles given, and what a citation needs that we can guess: the organisation as publisher, this year."""
+    titles = [{"title": data[f"title_{lang}"].strip(), "lang": lang} for lang in ("zh", "en") if data[f"title_{lang}"].strip()]
+    return {
+        "titles": titles,
+        "publisher": {"name": community.organisation.display_name(request.LANGUAGE_CODE)},
+        "publicationYear": str(timezone.localdate().year),
+        "types": {"resourceTypeGeneral": "Dataset"},
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @page_errors
@@ -76,14 +88,10 @@ def draft_start(request: HttpRequest) -> HttpResponse:
     initial = {"community": request.GET.get("community", "")}
     form = DraftStartForm(request.POST or None, initial=initial, communities=communities, language=request.LANGUAGE_CODE)
     if request.method == "POST" and form.is_valid():
-        titles = [
-            {"title": form.cleaned_data[f"title_{lang}"].strip(), "lang": lang}
-            for lang in ("zh", "en")
-            if form.cleaned_data[f"title_{lang}"].strip()
-        ]
+        community = form.communities[form.cleaned_data["community"]]
         try:
             version = lifecycle.dataset_create(
-                actor=_user(request), community=form.communities[form.cleaned_data["community"]], metadata={"titles": titles}
+                actor=_user(request), community=community, metadata=_first_metadata(form.cleaned_data, community, request)
             )
         except ValidationFailed as error:
             add_errors(form, error)
@@ -99,10 +107,11 @@ def _settings_of(version: DatasetVersion) -> dict[str, Any]:
 
 
 def _render_edit(request: HttpRequest, version: DatasetVersion, deposit_forms: DepositForms, status: int = 200) -> HttpResponse:
-    context = common.version_context(request, version) | {
-        "forms": deposit_forms,
-        "comments": selectors.comments_of(version),
-    }
+    context = (
+        common.version_context(request, version)
+        | files.browser_context(request, version)
+        | {"forms": deposit_forms, "comments": selectors.comments_of(version)}
+    )
     return render(request, "datasets/edit.html", context, status=status)
 
 

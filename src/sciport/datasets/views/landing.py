@@ -15,7 +15,7 @@ from sciport.datasets.models import Dataset, DatasetVersion, PrivateLink, Versio
 from sciport.datasets.selectors import access
 from sciport.datasets.selectors import versions as selectors
 from sciport.datasets.services.access import PURPOSE_MAX_LENGTH
-from sciport.datasets.views import common, presenting
+from sciport.datasets.views import common, files, presenting
 
 
 class AccessRequestForm(forms.Form):
@@ -36,7 +36,9 @@ def version_landing(request: HttpRequest, version_id: str) -> HttpResponse:
     return render(request, "datasets/landing.html", landing_context(request, version))
 
 
-def landing_context(request: HttpRequest, version: DatasetVersion, link: PrivateLink | None = None) -> dict[str, Any]:
+def landing_context(
+    request: HttpRequest, version: DatasetVersion, link: PrivateLink | None = None, token: str = ""
+) -> dict[str, Any]:
     """The landing page: the record, who may download and why not, what the reader can ask for, the versions."""
     user = request.user
     decision = access.download_decision(user, version, link)
@@ -50,6 +52,8 @@ def landing_context(request: HttpRequest, version: DatasetVersion, link: Private
         "grant": access.live_grant(user, dataset) if link is None else None,
         "can_share": link is None and context["insider"] and version.state != VersionState.WITHDRAWN,
     }
+    if version.state != VersionState.WITHDRAWN:
+        context |= files.browser_context(request, version, link=link, token=token)
     if link is None and decision.reason == access.Reason.REQUEST_ACCESS and context["pending_request"] is None:
         context["request_form"] = AccessRequestForm()
     if link is None and decision.reason == access.Reason.EXPORT_REVIEW:

@@ -28,6 +28,7 @@ from sciport.datasets.views import vocabularies
 ORCID_URL = "https://orcid.org/"
 ROR_URL = "https://ror.org/"
 KEYWORD_SEPARATORS = re.compile(r"[,，;；、\n]+")
+CJK = re.compile(r"[\u3400-\u9fff]")
 MAIN = "main"
 
 
@@ -65,6 +66,19 @@ class MainForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_("How and under which conditions the data can be obtained, as journals ask for it."),
+    )
+    publisher = forms.CharField(
+        label=_("Publisher"),
+        max_length=500,
+        required=False,
+        help_text=_("Who makes the data available, usually your institution; part of the citation."),
+    )
+    publication_year = forms.CharField(label=_("Year of publication"), max_length=4, required=False)
+    resource_type_general = forms.ChoiceField(
+        label=_("Type of resource"), choices=vocabularies.RESOURCE_TYPES, initial="Dataset", required=False
+    )
+    resource_type = forms.CharField(
+        label=_("Kind of data"), max_length=500, required=False, help_text=_("In a few words, such as “hourly sensor readings”.")
     )
     access_level = forms.ChoiceField(label=_("Access"), choices=AccessLevel.choices)
     embargo_until = forms.DateField(
@@ -230,11 +244,8 @@ def _related_row(stored: dict[str, Any]) -> dict[str, Any]:
 
 
 def _related_json(row: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
-    identifier = row["identifier"].strip()
-    if row["identifier_type"] == "DOI":
-        identifier = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", identifier, flags=re.IGNORECASE)
     return copy.deepcopy(stored) | {
-        "relatedIdentifier": identifier,
+        "relatedIdentifier": row["identifier"].strip(),
         "relatedIdentifierType": row["identifier_type"],
         "relationType": row["relation_type"],
     }
@@ -386,9 +397,8 @@ REPEATABLES: tuple[Repeatable, ...] = (
         to_json=_subject_json,
         fields={"subject": "subject", "subjectScheme": "scheme"},
         add_label=_("Add a subject"),
-        legend=_("Subjects from a classification"),
-        # Subjects without a scheme are keywords, and the field of science has its own box.
-        keeps=lambda stored: bool(stored.get("subjectScheme")) and not vocabularies.is_field_of_science_subject(stored),
+        legend=_("Subjects"),
+        hint=_("Subjects from a classification your discipline uses, with the name of the scheme."),
     ),
     Repeatable(
         prefix="related",
@@ -452,6 +462,9 @@ MAIN_FIELDS = {
     "descriptions": "description_zh",
     "rightsList": "licence",
     "keywords": "keywords_zh",
+    "publisher": "publisher",
+    "publicationYear": "publication_year",
+    "types": "resource_type_general",
     "fieldOfScience": "field_of_science",
     "dataAvailability": "data_availability",
     "access_level": "access_level",
@@ -472,6 +485,10 @@ def _titles_and_abstracts(stored: dict[str, Any]) -> dict[str, str]:
     return found
 
 
+def _language_of(text: str) -> str:
+    return "zh" if CJK.search(text) else "en"
+
+
 def _language(row: dict[str, Any]) -> str:
     return "zh" if _text(row.get("lang")).lower().startswith("zh") else "en"
 
@@ -484,14 +501,45 @@ def main_initial(stored: dict[str, Any], settings: dict[str, Any]) -> dict[str, 
         "keywords_en": ", ".join(word for word, lang in keywords if lang == "en"),
         "field_of_science": vocabularies.field_of_science_codes(stored),
         "licence": next((_text(r.get("rightsIdentifier")) for r in _list(stored, "rightsList") if r.get("rightsIdentifier")), ""),
-        "data_availability": _text(stored.get("dataAvailability")),
+        "data_availability": next((_text(row.get("statement")) for row in _list(stored, "dataAvailability")), ""),
+        **_publication(stored),
         **settings,
     }
 
 
 def _keywords(stored: dict[str, Any]) -> list[tuple[str, str]]:
     """(keyword, "zh"|"en") pairs as stored under ``keywords``."""
-    return [(_text(row.get("keyword")), _language(row)) for row in _list(stored, "keywords") if row.get("keyword")]
+    return [(_text(row.get("value")), _language(row)) for row in _list(stored, "keywords") if row.get("value")]
+
+
+def _record(stored: dict[str, Any], key: str) -> dict[str, Any]:
+    value = stored.get(key)
+    return copy.deepcopy(value) if isinstance(value, dict) else {}
+
+
+def _publication(stored: dict[str, Any]) -> dict[str, str]:
+    types = _record(stored, "types")
+    return {
+        "publisher": _text(_record(stored, "publisher").get("name")),
+        "publication_year": _text(stored.get("publicationYear")),
+        "resource_type_general": _text(types.get("resourceTypeGeneral")) or "Dataset",
+        "resource_type": _text(types.get("resourceType")),
+    }
+
+
+def _publication_json(data: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """``publisher``, ``publicationYear`` and ``types`` from their boxes, keeping what else the stored ones say."""
+    publisher, types = _record(stored, "publisher"), _record(stored, "types")
+    if data["publisher"].strip():
+        publisher["name"] = data["publisher"].strip()
+    else:
+        publisher.pop("name", None)
+    types["resourceTypeGeneral"] = data["resource_type_general"] or "Dataset"
+    if data["resource_type"].strip():
+        types["resourceType"] = data["resource_type"].strip()
+    else:
+        types.pop("resourceType", None)
+    return {"publisher": publisher, "publicationYear": data["publication_year"].strip(), "types": types}
 
 
 # ------------------------------------------------------------------------------------ the bound set
@@ -565,18 +613,22 @@ class DepositForms:
             extra={"descriptionType": "Abstract"},
         )
         result["keywords"] = [
-            {"keyword": word, "lang": lang}
+            {"value": word, "lang": lang}
             for lang in ("zh", "en")
             for word in dict.fromkeys(w.strip() for w in KEYWORD_SEPARATORS.split(data[f"keywords_{lang}"]) if w.strip())
         ]
         result["rightsList"] = vocabularies.licence_rights(data["licence"]) + [
             row for row in _list(stored, "rightsList") if not row.get("rightsIdentifier")
         ]
-        result["dataAvailability"] = data["data_availability"].strip()
+        statement = data["data_availability"].strip()
+        result["dataAvailability"] = ([{"statement": statement, "lang": _language_of(statement)}] if statement else []) + [
+            row for row in _list(stored, "dataAvailability") if statement and _language(row) != _language_of(statement)
+        ]
+        result |= _publication_json(data, stored)
         for part in REPEATABLES:
             result[part.key] = self._rows(part, stored)
         result["fieldOfScience"] = data["field_of_science"]
-        return {key: value for key, value in result.items() if value not in ("", [], None)}
+        return {key: value for key, value in result.items() if value not in ("", [], {}, None)}
 
     def _bilingual(
         self,

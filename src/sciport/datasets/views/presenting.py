@@ -12,7 +12,11 @@ from typing import Any
 from sciport.datasets import licences as spdx
 from sciport.datasets import pids, taxonomy
 from sciport.datasets.models import DatasetVersion
+from sciport.datasets.views import vocabularies
 
+RELATIONS = dict(vocabularies.RELATION_TYPES)
+DATE_KINDS = dict(vocabularies.DATE_TYPES)
+ROLES = dict(vocabularies.CONTRIBUTOR_TYPES)
 ORCID_PREFIX = "https://orcid.org/"
 ROR_PREFIX = "https://ror.org/"
 
@@ -80,7 +84,8 @@ def people(metadata: dict[str, Any], key: str = "creators") -> list[Person]:
             if a.get("name") or a.get("affiliationIdentifier")
         ]
         name = str(row.get("name") or ", ".join(filter(None, [row.get("familyName"), row.get("givenName")])))
-        found.append(Person(name, _identifier_url(orcid, ORCID_PREFIX), str(row.get("contributorType", "")), affiliations))
+        role = str(row.get("contributorType", ""))
+        found.append(Person(name, _identifier_url(orcid, ORCID_PREFIX), str(ROLES.get(role, role)), affiliations))
     return found
 
 
@@ -137,23 +142,18 @@ def licences(metadata: dict[str, Any]) -> list[Licence]:
 
 
 def keywords(metadata: dict[str, Any], language: str) -> list[str]:
-    """Free keywords (ours, or DataCite subjects without a scheme) in the reader's language first."""
-    rows = _rows(metadata, "keywords") or [
-        {"keyword": row.get("subject"), "lang": row.get("lang")}
-        for row in _rows(metadata, "subjects")
-        if not row.get("subjectScheme")
-    ]
+    """Free keywords, those in the reader's language first."""
     wanted = "en" if is_english(language) else "zh"
-    ordered = sorted(rows, key=lambda row: not str(row.get("lang") or "").lower().startswith(wanted))
-    return list(dict.fromkeys(str(row.get("keyword")) for row in ordered if row.get("keyword")))
+    ordered = sorted(_rows(metadata, "keywords"), key=lambda row: not str(row.get("lang") or "").lower().startswith(wanted))
+    return list(dict.fromkeys(str(row.get("value")) for row in ordered if row.get("value")))
 
 
 def subjects(metadata: dict[str, Any]) -> list[tuple[str, str]]:
-    """(subject, scheme) of the classified subjects."""
+    """(subject, scheme) pairs."""
     return [
         (str(row.get("subject", "")), str(row.get("subjectScheme", "")))
         for row in _rows(metadata, "subjects")
-        if row.get("subjectScheme")
+        if row.get("subject")
     ]
 
 
@@ -173,7 +173,8 @@ def related_identifiers(metadata: dict[str, Any]) -> list[Related]:
         url = identifier if identifier.startswith("http") else ""
         if kind.upper() == "DOI" and not url:
             url = "https://doi.org/" + identifier
-        found.append(Related(str(row.get("relationType", "")), identifier, kind, url))
+        relation = str(row.get("relationType", ""))
+        found.append(Related(str(RELATIONS.get(relation, relation)), identifier, kind, url))
     return found
 
 
@@ -196,7 +197,12 @@ def places(metadata: dict[str, Any]) -> list[str]:
 
 
 def dates(metadata: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(str(row.get("dateType", "")), str(row.get("date", ""))) for row in _rows(metadata, "dates") if row.get("date")]
+    """(kind of date, date) pairs, the kind in words."""
+    return [
+        (str(DATE_KINDS.get(str(row.get("dateType", "")), row.get("dateType", ""))), str(row.get("date", "")))
+        for row in _rows(metadata, "dates")
+        if row.get("date")
+    ]
 
 
 def resolver_url(identifier: str) -> str:
@@ -238,7 +244,7 @@ def record(version: DatasetVersion, language: str) -> dict[str, Any]:
         "funding": funding(metadata),
         "places": places(metadata),
         "dates": dates(metadata),
-        "data_availability": str(metadata.get("dataAvailability", "")),
+        "data_availability": in_language(_rows(metadata, "dataAvailability"), "statement", language),
         "publisher": publisher(metadata),
         "publication_year": publication_year(version),
         "citation": citation(version, language),

@@ -37,7 +37,21 @@ CONTRIBUTOR_TYPES = [
 ]
 
 IDENTIFIER_TYPES = [
-    (name, name) for name in ("DOI", "URL", "Handle", "CSTR", "arXiv", "PMID", "ISBN", "ISSN", "URN", "ARK", "IGSN", "RRID")
+    (name, name) for name in ("DOI", "URL", "Handle", "arXiv", "PMID", "ISBN", "ISSN", "URN", "ARK", "IGSN", "PURL", "bibcode")
+]
+
+RESOURCE_TYPES = [
+    ("Dataset", _("Dataset")),
+    ("Image", _("Image")),
+    ("Audiovisual", _("Audiovisual")),
+    ("Sound", _("Sound")),
+    ("Model", _("Model")),
+    ("Software", _("Software")),
+    ("ComputationalNotebook", _("Computational notebook")),
+    ("Collection", _("Collection")),
+    ("PhysicalObject", _("Physical object")),
+    ("Text", _("Text")),
+    ("Other", _("Other")),
 ]
 
 RELATION_TYPES = [
@@ -108,7 +122,3 @@ def field_of_science_codes(stored: dict[str, Any]) -> list[str]:
     if isinstance(value, str):
         return [value] if value else []
     return [str(code) for code in value if code] if isinstance(value, list) else []
-
-
-def is_field_of_science_subject(subject: dict[str, Any]) -> bool:
-    return subject.get("subjectScheme") == taxonomy.SCHEME

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from sciport.accounts import demo as accounts_demo
+from sciport.datasets import demo as datasets_demo
 
 
 class Command(BaseCommand):
@@ -15,3 +16,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {accounts_demo.DEMO_PASSWORD}):")
         for email, does in logins:
             self.stdout.write(f"  {email:<28} {does}")
+        self.stdout.write(datasets_demo.load())
