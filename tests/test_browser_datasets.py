@@ -108,3 +108,62 @@ def test_deposit_upload_curate_publish_and_read_in_chinese(browser, live_server,
     assert "小数" in headers, "column types in words, in Chinese"
     assert "Pudong" in visitor.locator("#preview-panel tbody").inner_text()
     visitor.context.close()
+
+
+def test_an_upload_retries_pauses_continues_after_a_reload_and_a_zip_is_unpacked(
+    browser,  # noqa: F811  # the imported fixture
+    live_server,
+    transactional_db,
+    bank,
+    tmp_path,
+):
+    import hashlib
+    import zipfile
+
+    from sciport.datasets.services import lifecycle
+    from sciport.testing.datasets import sample_metadata
+
+    version = lifecycle.dataset_create(actor=bank.depositor, community=bank.community, metadata=sample_metadata())
+    big = tmp_path / "scan.bin"
+    big.write_bytes(bytes(range(256)) * (10 * 4096))  # 10 MiB: two chunks of the page's 8 MiB
+    page = sign_in(browser, live_server, bank.depositor.email)
+    page.goto(f"{live_server.url}/data/versions/{version.public_id}/edit/")
+
+    def cut_later_chunks(route: Any) -> None:
+        request = route.request
+        if request.method == "PATCH" and request.headers.get("upload-offset") != "0":
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/uploads/**", cut_later_chunks)
+    page.set_input_files("#upload-files", str(big))
+    status = page.locator(".upload-item .upload-status")
+    page.wait_for_function("document.querySelector('.upload-item .upload-status').innerText.startsWith('Connection lost')")
+    assert page.locator(".upload-item progress").get_attribute("value") == "80"
+    page.click(".upload-item button:has-text('Pause')")
+    assert status.inner_text().startswith("Paused at 80")
+
+    page.unroute("**/api/v1/uploads/**")
+    page.reload()
+    assert "1 unfinished uploads" in page.locator("[data-unfinished]").inner_text()
+    offsets: list[str] = []
+    page.on(
+        "request", lambda request: offsets.append(request.headers.get("upload-offset", "")) if request.method == "PATCH" else None
+    )
+    page.set_input_files("#upload-files", str(big))
+    page.wait_for_selector(".upload-item.done", timeout=30_000)
+    assert offsets == [str(8 * 1024 * 1024)], "after the reload only the missing chunk was sent"
+    stored = version.files.get(name="scan.bin")
+    assert stored.sha256 == hashlib.sha256(big.read_bytes()).hexdigest()
+
+    bundle = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("tables/a.csv", "x,y\n1,2\n")
+        archive.writestr("notes.txt", "unpacked")
+    page.check("input[name=zip-handling][value=unpack]")
+    page.set_input_files("#upload-files", str(bundle))
+    page.wait_for_function("document.querySelectorAll('.upload-item.done').length === 2", timeout=30_000)
+    page.wait_for_function("document.querySelector('#file-browser').innerText.includes('tables/')")
+    assert sorted(version.files.values_list("folder", "name")) == [("", "notes.txt"), ("", "scan.bin"), ("tables", "a.csv")]
+    page.context.close()

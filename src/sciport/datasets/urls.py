@@ -8,6 +8,7 @@ app_name = "datasets"
 urlpatterns = [
     path("data/", browse.dataset_list, name="list"),
     path("data/communities/", browse.community_list, name="communities"),
+    path("data/communities/new/", browse.community_create, name="community_create"),
     path("data/communities/<str:community_id>/", browse.community_detail, name="community"),
     path("data/new/", deposit.draft_start, name="create"),
     path("data/my/", deposit.mine, name="mine"),

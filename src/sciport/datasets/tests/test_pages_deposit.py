@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sciport.datasets.models import DatasetVersion, VersionState
@@ -186,3 +188,20 @@ def test_the_deposit_form_speaks_chinese(bank, make_draft):
     for words in ("创建者", "许可协议", "保存并提交审核", "访问"):
         assert words in text
     assert "Save and submit" not in text
+
+
+def test_a_curator_corrects_published_metadata_but_not_its_access(bank, make_draft, publish):
+    version = publish(make_draft())
+    client = client_for(bank.curator)
+    page = client.get(f"/data/versions/{version.public_id}/edit/")
+    assert "You are correcting the metadata of a published version" in text_of(page)
+    fields = form_fields(page, "metadata-form")
+    assert "access_level" not in fields, "the access settings are shown but locked"
+    fields |= {"title_en": "Yangtze delta air quality 2025 (corrected)", "action": "save"}
+    assert client.post(f"/data/versions/{version.public_id}/edit/", fields).status_code == 302
+    version.refresh_from_db()
+    assert version.title_en == "Yangtze delta air quality 2025 (corrected)"
+    assert version.state == VersionState.PUBLISHED
+
+    depositor_page = client_for(bank.depositor).get(f"/data/versions/{version.public_id}/edit/")
+    assert "Save" not in [b.strip() for b in re.findall(r"<button[^>]*>([^<]*)</button>", depositor_page.content.decode())]

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from sciport.datasets.models import Community
 from sciport.datasets.services import lifecycle
 from sciport.datasets.tests.pages import client_for, text_of
 from sciport.testing.datasets import add_bytes, sample_metadata
@@ -173,3 +174,26 @@ def test_the_landing_page_speaks_chinese(bank, make_draft, publish):
     for words in ("引用", "标识符", "版本", "访问", "文件"):
         assert words in text
     assert "Cite as" not in text
+
+
+def test_a_manager_opens_a_community_and_members_cannot(bank):
+    manager = client_for(bank.manager)
+    assert "Open a community" in text_of(manager.get("/data/communities/"))
+    refused = manager.post(
+        "/data/communities/new/",
+        {"organisation": bank.organisation.public_id, "slug": "bad slug!", "name_en": "Oceans", "review_policy": "review"},
+    )
+    assert refused.status_code == 422
+    assert "Use letters, digits, hyphens and underscores." in text_of(refused)
+
+    opened = manager.post(
+        "/data/communities/new/",
+        {"organisation": bank.organisation.public_id, "slug": "oceans", "name_zh": "海洋", "review_policy": "auto_publish"},
+    )
+    community = Community.objects.get(slug="oceans")
+    assert opened["Location"] == f"/data/communities/{community.public_id}/"
+    assert community.review_policy == "auto_publish"
+    assert "海洋" in text_of(client_for(bank.depositor).get("/data/new/"))
+
+    assert client_for(bank.depositor).get("/data/communities/new/").status_code == 404
+    assert "Open a community" not in text_of(client_for(bank.depositor).get("/data/communities/"))

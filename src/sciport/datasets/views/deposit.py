@@ -26,9 +26,10 @@ from sciport.accounts.session import active_organisation
 from sciport.core import permissions
 from sciport.core.errors import Conflict, ValidationFailed
 from sciport.datasets.models import Community, DatasetVersion, VersionState
+from sciport.datasets.selectors import access
 from sciport.datasets.selectors import versions as selectors
 from sciport.datasets.services import lifecycle
-from sciport.datasets.views import common, files
+from sciport.datasets.views import browse, common, files
 from sciport.datasets.views.metadata_form import DepositForms
 from sciport.web.errors import add_errors, page_errors
 
@@ -99,7 +100,8 @@ def draft_start(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your draft is saved. Add files and describe the data, then submit it."))
             return redirect("datasets:edit", version.public_id)
     status = 422 if form.errors else 200
-    return render(request, "datasets/draft_start.html", {"form": form, "communities": communities}, status=status)
+    context = {"form": form, "communities": communities, "can_open_community": bool(browse.managed_organisations(request))}
+    return render(request, "datasets/draft_start.html", context, status=status)
 
 
 def _settings_of(version: DatasetVersion) -> dict[str, Any]:
@@ -110,7 +112,11 @@ def _render_edit(request: HttpRequest, version: DatasetVersion, deposit_forms: D
     context = (
         common.version_context(request, version)
         | files.browser_context(request, version)
-        | {"forms": deposit_forms, "comments": selectors.comments_of(version)}
+        | {
+            "forms": deposit_forms,
+            "comments": selectors.comments_of(version),
+            "live_link_count": sum(access.link_is_live(link) for link in access.private_links_of(version)),
+        }
     )
     return render(request, "datasets/edit.html", context, status=status)
 
