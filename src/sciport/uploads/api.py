@@ -88,7 +88,8 @@ def tus_create(request: HttpRequest) -> HttpResponse:
     upload = services.upload_create(actor=request.user, target=target, metadata=metadata, length=length)
     if tus.has_content(request) or length == 0:
         upload = _append(request, upload, offset=0, has_body=tus.has_content(request))
-    return tus.answer(201, {"Location": request.build_absolute_uri(upload.public_id), **tus.offset_headers(upload)})
+    # A path, not a URL: right behind any proxy, whatever scheme and host the client used.
+    return tus.answer(201, {"Location": f"{request.path}{upload.public_id}", **tus.offset_headers(upload)})
 
 
 @tus_router.api_operation(

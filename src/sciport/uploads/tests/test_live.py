@@ -166,7 +166,7 @@ def test_a_cut_chunk_keeps_its_bytes_unless_it_carried_a_checksum(server: LiveSe
             headers={**headers, "Upload-Length": str(len(content)), "Upload-Metadata": "target c2luaw=="},
             timeout=10,
         )
-        urls.append(created.headers["Location"])
+        urls.append(server.url + created.headers["Location"])
 
     for url, checksum in zip(urls, [None, checksum_header(content, "sha1")], strict=True):
         send_cut_patch(url, token, content, sent=MIB + MIB // 2, checksum=checksum)
@@ -187,7 +187,7 @@ def test_a_second_patch_on_an_upload_being_written_is_refused(server: LiveServer
         headers={**headers, "Upload-Length": str(len(content)), "Upload-Metadata": "target c2luaw=="},
         timeout=10,
     )
-    url = created.headers["Location"]
+    url = server.url + created.headers["Location"]
     slow = patch_socket(url, token, len(content))
     slow.sendall(content[:MIB])
     assert wait_for_staged_bytes(upload_at(url).public_id, MIB)

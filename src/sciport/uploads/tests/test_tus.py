@@ -57,6 +57,7 @@ def test_chunks_with_checksums_land_in_storage_and_reach_the_target(make_user, t
     tus = tus_for(make_user())
     created = tus.create(len(content), {"filename": "séance.bin"})
     url = tus.url_of(created)
+    assert url.startswith("/api/v1/uploads/upl_")  # a path: right behind any proxy
     assert created["Tus-Resumable"] == "1.0.0"
     assert created["Upload-Offset"] == "0"
     assert created["Upload-Expires"].endswith("GMT")
@@ -325,7 +326,7 @@ def test_a_browser_session_writes_with_the_csrf_token_only(make_user, sink_targe
     assert browser.post(BASE, headers=headers).status_code == 403
     created = browser.post(BASE, headers={**headers, "X-CSRFToken": browser.cookies["csrftoken"].value})
     assert created.status_code == 201
-    url = created["Location"].removeprefix("http://testserver")
+    url = created["Location"]
     csrf = {"X-CSRFToken": browser.cookies["csrftoken"].value, "Upload-Offset": "0", "Tus-Resumable": "1.0.0"}
     assert browser.patch(url, b"data", content_type=OFFSET_TYPE, headers={**csrf, "X-CSRFToken": "wrong"}).status_code == 403
     assert browser.patch(url, b"data", content_type=OFFSET_TYPE, headers=csrf).status_code == 204
