@@ -10,6 +10,7 @@ import requests
 
 from sciport.core import storage
 from sciport.testing.s3 import StorageUnderTest
+from sciport.uploads import services
 from sciport.uploads.models import Upload, UploadState
 
 pytestmark = pytest.mark.django_db
@@ -50,15 +51,18 @@ def test_parts_sent_straight_to_s3_become_one_checksummed_file(make_user, api_fo
     assert storage.checksum(consumed.storage_name).sha256 == consumed.sha256
 
 
-def test_part_urls_come_in_pages(make_user, api_for, sink_target, s3_storage: StorageUnderTest):
+def test_part_urls_come_in_pages(make_user, api_for, sink_target, s3_storage: StorageUnderTest, monkeypatch):
+    monkeypatch.setattr(services, "MAX_PART_URLS", 2)  # as with 1,000 URLs a page and a 10 GB file
     api = api_for(make_user())
-    upload_id = start(api, 2 * storage.S3_PART_SIZE + 1).json()["id"]
+    started = start(api, 4 * storage.S3_PART_SIZE + 1).json()
+    assert [part["number"] for part in started["parts"]] == [1, 2]
 
-    page = api.get(f"/multipart-uploads/{upload_id}/parts?first=2").json()
+    second = api.get(f"/multipart-uploads/{started['id']}/parts?first=3").json()
+    last = api.get(f"/multipart-uploads/{started['id']}/parts?first=5").json()
 
-    assert [part["number"] for part in page["parts"]] == [2, 3]
-    assert page["next_part"] is None
-    assert api.get(f"/multipart-uploads/{upload_id}/parts?first=4").status_code == 422
+    assert ([part["number"] for part in second["parts"]], second["next_part"]) == ([3, 4], 5)
+    assert ([part["number"] for part in last["parts"]], last["next_part"]) == ([5], None)
+    assert api.get(f"/multipart-uploads/{started['id']}/parts?first=6").status_code == 422
 
 
 def test_a_wrong_etag_or_a_missing_part_is_refused_field_by_field(make_user, api_for, sink_target, s3_storage: StorageUnderTest):
