@@ -6,8 +6,18 @@ import io
 import zipfile
 from typing import Any
 
+import pytest
+from django.utils import translation
+
 from sciport.uploads import services as uploads
 from sciport.uploads.models import Upload
+
+
+@pytest.fixture
+def in_english() -> Any:
+    """Services speak the active language (Chinese by default); these tests read their English messages."""
+    with translation.override("en"):
+        yield
 
 
 def upload_bytes(user: Any, data: bytes, **metadata: str) -> Upload:

@@ -5,8 +5,12 @@ from django.test import Client
 from django.utils import translation
 
 from sciport.datasets.models import DatasetFile, DatasetFolder, DatasetVersion
+from sciport.datasets.tests.files_helpers import (
+    in_english,  # noqa: F401 - a fixture, used through pytestmark
+    upload_bytes,
+)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage", "in_english")]
 
 
 def many_files(version, folder: str, count: int) -> None:
@@ -109,8 +113,6 @@ def test_others_cannot_see_or_change_a_drafts_files(make_draft, make_bank, api_f
 
 
 def test_past_the_quota_an_addition_is_413_with_a_clear_message(make_draft, bank, api_for, settings):
-    from sciport.datasets.tests.files_helpers import upload_bytes
-
     version = make_draft(files={"a.csv": b"12345"})
     upload = upload_bytes(bank.depositor, b"0123456789", version_id=version.public_id)
     settings.DATASET_MAX_BYTES = 12

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from sciport.datasets.services import lifecycle
+from sciport.datasets.tests.files_helpers import in_english  # noqa: F401 - a fixture, used through pytestmark
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 CONTENT = bytes(range(256)) * 4096  # 1 MiB
 FILES = {

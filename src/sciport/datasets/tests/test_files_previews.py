@@ -7,8 +7,9 @@ from django.test import Client
 
 from sciport.core import storage
 from sciport.datasets.files import previews
+from sciport.datasets.tests.files_helpers import in_english  # noqa: F401 - a fixture, used through pytestmark
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage", "in_english")]
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

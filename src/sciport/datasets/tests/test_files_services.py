@@ -11,9 +11,10 @@ from sciport.core.models import AuditEvent
 from sciport.datasets.files import paths
 from sciport.datasets.models import DatasetFile, DatasetFolder
 from sciport.datasets.services import files, lifecycle
+from sciport.datasets.tests.files_helpers import in_english  # noqa: F401 - a fixture, used through pytestmark
 from sciport.uploads.errors import TooLarge
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage", "in_english")]
 
 
 def add(version, path, data=b"x", **kwargs):

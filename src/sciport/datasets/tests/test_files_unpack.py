@@ -12,10 +12,14 @@ from sciport.core import storage
 from sciport.core.errors import Conflict, ValidationFailed
 from sciport.datasets.files import unpack
 from sciport.datasets.services import files
-from sciport.datasets.tests.files_helpers import make_zip, zip_with
+from sciport.datasets.tests.files_helpers import (
+    in_english,  # noqa: F401 - a fixture, used through pytestmark
+    make_zip,
+    zip_with,
+)
 from sciport.uploads.errors import TooLarge
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def stored(data: bytes, name: str = "uploads/test-archive") -> files.StoredContent:

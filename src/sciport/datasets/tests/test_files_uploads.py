@@ -4,12 +4,16 @@ import pytest
 
 from sciport.core import storage
 from sciport.core.errors import Conflict, NotFound, ValidationFailed
-from sciport.datasets.tests.files_helpers import make_zip, upload_bytes
+from sciport.datasets.tests.files_helpers import (
+    in_english,  # noqa: F401 - a fixture, used through pytestmark
+    make_zip,
+    upload_bytes,
+)
 from sciport.uploads import services as uploads
 from sciport.uploads.errors import TooLarge
 from sciport.uploads.models import UploadState
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def test_an_upload_naming_a_path_becomes_a_file_when_it_completes(make_draft, bank, any_storage):
