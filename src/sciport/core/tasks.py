@@ -82,6 +82,20 @@ def connect_retry_handler() -> None:
     task_finished.connect(_on_task_finished, dispatch_uid="sciport-task-retry")
 
 
+_daily: list[Callable[[], Any]] = []
+
+
+def register_daily(schedule: Callable[[], Any]) -> None:
+    """An app's function that keeps its daily task queued; a long-running worker calls each at start."""
+    if schedule not in _daily:
+        _daily.append(schedule)
+
+
+def schedule_daily() -> None:
+    for schedule in _daily:
+        schedule()
+
+
 def requeue_stale() -> int:
     """Put back tasks left 'running' by a worker that vanished; returns how many."""
     from django_tasks_db.models import DBTaskResult

@@ -7,8 +7,11 @@ class DatasetsConfig(AppConfig):
     verbose_name = "Science Data Bank"
 
     def ready(self) -> None:
+        from sciport.core.tasks import register_daily
         from sciport.datasets import permissions
         from sciport.datasets.services import upload_target
+        from sciport.datasets.tasks import schedule_embargo_opening
 
         permissions.register_policies()
+        register_daily(schedule_embargo_opening)
         upload_target.register()

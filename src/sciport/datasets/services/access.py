@@ -29,6 +29,7 @@ from sciport.datasets.models import (
     VersionState,
 )
 from sciport.datasets.permissions import CURATORS
+from sciport.datasets.pids.tasks import schedule_pid_sync
 from sciport.datasets.selectors import access as selectors
 from sciport.notifications.services import notify
 
@@ -221,5 +222,6 @@ def embargo_open_due(*, today: date | None = None) -> int:
                 before={"access_level": AccessLevel.EMBARGOED},
                 after={"access_level": AccessLevel.OPEN, "embargo_until": version.embargo_until},
             )
+            schedule_pid_sync(version, "update")  # the registry's access rights follow
             opened += 1
     return opened

@@ -226,3 +226,24 @@ def test_the_operator_command_opens_ended_embargoes_and_starts_the_daily_run(pub
     call_command("open_embargoes", stdout=out)
     assert out.getvalue().strip() == "opened 1 embargoed version(s); daily run queued"
     assert DBTaskResult.objects.filter(task_path=open_embargoes.module_path, status="READY").count() == 1
+
+
+def test_a_long_running_worker_keeps_the_daily_embargo_run_queued(db):
+    from sciport.core.tasks import schedule_daily
+
+    schedule_daily()
+    schedule_daily()
+    assert DBTaskResult.objects.filter(task_path=open_embargoes.module_path, status="READY").count() == 1
+
+
+def test_an_ended_embargo_is_told_to_the_identifier_registry(published, monkeypatch, django_capture_on_commit_callbacks):
+    from sciport.datasets.pids.tasks import sync_pid
+
+    freeze(monkeypatch, at(2026, 2, 20, 9, 0))
+    ended = published(access_level="embargoed", embargo_until=date(2026, 3, 1))
+    freeze(monkeypatch, at(2026, 3, 1, 0, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.embargo_open_due()
+    queued = DBTaskResult.objects.filter(task_path=sync_pid.module_path, status="READY").order_by("-enqueued_at").first()
+    assert queued is not None
+    assert queued.args_kwargs["args"] == [ended.public_id, "update"]
