@@ -216,6 +216,13 @@ _CONTENT_RESPONSES: dict[str, Any] = {
 }
 
 
+_HEAD_RESPONSES: dict[str, Any] = {
+    "200": {"description": "The headers of the whole file, no content.", "headers": _CONTENT_HEADERS},
+    "304": _CONTENT_RESPONSES["304"],
+    **GONE,
+}
+
+
 def _readable_file(request: HttpRequest, file_id: str, link: str) -> DatasetFile:
     private_link = _link(link)
     file = selectors.file_get(request.user, file_id, private_link)
@@ -232,6 +239,17 @@ def _readable_file(request: HttpRequest, file_id: str, link: str) -> DatasetFile
 )
 def file_content(request: HttpRequest, file_id: str, link: str = "", inline: bool = False) -> HttpResponseBase:
     return downloads.file_response(request, _readable_file(request, file_id, link), inline=inline)
+
+
+@router.api_operation(
+    ["HEAD"],
+    "/files/{file_id}/content",
+    auth=optional_auth,
+    openapi_extra=_extra(auth_doc=True, **_HEAD_RESPONSES),
+    summary="A file's size, type and ETag without its content (download managers ask this first)",
+)
+def file_content_head(request: HttpRequest, file_id: str, link: str = "") -> HttpResponseBase:
+    return downloads.file_response(request, _readable_file(request, file_id, link))
 
 
 @router.get(

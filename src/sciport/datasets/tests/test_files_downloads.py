@@ -47,6 +47,14 @@ def test_a_file_downloads_with_its_checksum_as_etag_and_its_name(published):
     assert response["Content-Disposition"].startswith("attachment")
 
 
+def test_head_gives_the_headers_without_content(published):
+    head = Client().head(content_url(published, "data/观测 2025.bin"))
+    assert head.status_code == 200
+    assert head["Content-Length"] == str(len(CONTENT))
+    assert head["Accept-Ranges"] == "bytes"
+    assert body(head) == b""
+
+
 def test_a_range_gives_206_and_only_those_bytes(published):
     url = content_url(published, "data/观测 2025.bin")
     partial = Client().get(url, headers={"Range": "bytes=1000-1999"})

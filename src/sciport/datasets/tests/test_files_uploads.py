@@ -1,9 +1,12 @@
 """Uploads to the ``dataset`` target become files of drafts: attached on completion, or by an explicit request."""
 
+import io
+
 import pytest
 
 from sciport.core import storage
 from sciport.core.errors import Conflict, NotFound, ValidationFailed
+from sciport.datasets.services import files
 from sciport.datasets.tests.files_helpers import (
     in_english,  # noqa: F401 - a fixture, used through pytestmark
     make_zip,
@@ -78,3 +81,23 @@ def test_a_zip_upload_can_be_unpacked_and_kept(make_draft, bank, api_for, any_st
     ]
     zipped = version.files.get(name="bundle.zip")
     assert b"".join(storage.open_chunks(zipped.blob_name)) == archive
+
+
+def test_an_upload_whose_path_was_taken_meanwhile_stays_usable(make_draft, bank, api_for):
+    version = make_draft(files={})
+    data = b"late arrival"
+    upload = uploads.upload_create(
+        actor=bank.depositor, target="dataset", metadata={"version_id": version.public_id, "path": "a.csv"}, length=len(data)
+    )
+    files.version_add_bytes(actor=bank.depositor, version=version, path="a.csv", data=b"first")
+    with pytest.raises(Conflict):
+        uploads.upload_append(
+            actor=bank.depositor, upload=upload, offset=0, read=io.BytesIO(data).read, count=len(data), checksum=None
+        )
+    upload.refresh_from_db()
+    assert upload.state == UploadState.COMPLETE  # the bytes are kept, not used up
+    answer = api_for(bank.depositor).post(
+        f"/versions/{version.public_id}/files", json={"upload_id": upload.public_id, "path": "b.csv"}
+    )
+    assert answer.status_code == 201, answer.content
+    assert sorted(f.path for f in version.files.all()) == ["a.csv", "b.csv"]
