@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from sciport.datasets.models import DatasetVersion, VersionState
+from sciport.datasets.services import lifecycle
 from sciport.datasets.tests.pages import client_for, form_fields, text_of
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +207,32 @@ def test_a_curator_corrects_published_metadata_but_not_its_access(bank, make_dra
 
     depositor_page = client_for(bank.depositor).get(f"/data/versions/{version.public_id}/edit/")
     assert "Save" not in [b.strip() for b in re.findall(r"<button[^>]*>([^<]*)</button>", depositor_page.content.decode())]
+
+
+def test_the_draft_page_carries_the_uploader_in_the_page_language(bank, make_draft):
+    version = make_draft()
+    page = client_for(bank.depositor, "zh-hans").get(f"/data/versions/{version.public_id}/edit/").content.decode()
+    assert f'data-version="{version.public_id}"' in page
+    assert 'data-endpoint="/api/v1/uploads/"' in page
+    assert "/static/datasets/upload.js" in page
+    messages = json.loads(re.search(r'<script id="upload-messages" type="application/json">(.*?)</script>', page, re.S).group(1))
+    assert messages["pause"] == "暂停"
+    assert "%(percent)s" in messages["uploading"]
+    submitted = lifecycle.version_transition(actor=bank.depositor, version=version, event="submit")
+    assert "data-uploader" not in client_for(bank.depositor).get(f"/data/versions/{submitted.public_id}/edit/").content.decode()
+
+
+def test_removing_a_file_from_a_draft_refreshes_its_folder(bank, make_draft, make_bank):
+    version = make_draft(files={"data/a.csv": b"a\n1\n", "data/b.csv": b"b\n2\n"})
+    file = version.files.get(name="a.csv")
+    client = client_for(bank.depositor)
+    answer = client.post(f"/data/files/{file.public_id}/delete/", HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200
+    text = text_of(answer)
+    assert "b.csv" in text
+    assert "a.csv" not in text
+    assert list(version.files.values_list("name", flat=True)) == ["b.csv"]
+
+    stranger_answer = client_for(make_bank().depositor).post(f"/data/files/{version.files.get().public_id}/delete/")
+    assert stranger_answer.status_code == 404
+    assert version.files.count() == 1

@@ -167,6 +167,7 @@ def _text(value: Any) -> str:
 
 
 def _url_or_empty(value: str, prefix: str) -> str:
+    """An identifier typed bare (``0000-0002-…``) or without scheme (``orcid.org/…``) as its https URL; the metadata rules check its form."""
     value = value.strip()
     if not value:
         return ""

@@ -204,7 +204,7 @@
 
   Upload.prototype.run = async function () {
     var attempt = 0;
-    while (this.state !== "paused" && this.state !== "cancelled" && this.state !== "done") {
+    while (["paused", "cancelled", "done", "failed"].indexOf(this.state) < 0) {
       try {
         await this.step();
         attempt = 0;
