@@ -162,7 +162,7 @@ def multipart_create(request: HttpRequest, payload: schemas.MultipartIn) -> Stat
     upload = services.multipart_create(
         actor=request.user, file_name=payload.file_name, length=payload.size, target=payload.target, metadata=payload.metadata
     )
-    parts = services.multipart_part_urls(upload=upload)
+    parts = services.multipart_part_urls(actor=request.user, upload=upload)
     body = {
         "id": upload.public_id,
         "part_size": upload.part_size,
@@ -180,7 +180,7 @@ def multipart_create(request: HttpRequest, payload: schemas.MultipartIn) -> Stat
 )
 def multipart_parts(request: HttpRequest, upload_id: str, first: int = 1) -> dict[str, Any]:
     upload = selectors.upload_for_owner(request.user, upload_id)
-    parts = services.multipart_part_urls(upload=upload, first=first)
+    parts = services.multipart_part_urls(actor=request.user, upload=upload, first=first)
     last = parts[-1].number
     return {"parts": parts, "next_part": last + 1 if last < services.part_count(upload) else None}
 

@@ -70,6 +70,7 @@ def upload_append(
     A body cut short keeps what arrived, unless it carried an ``Upload-Checksum``: then
     nothing of it is kept, as when the checksum does not match (460).
     """
+    _require_owner(actor, upload)
     _check_chunk(upload, offset, count)
     with staging.locked(upload.public_id):
         upload.refresh_from_db()
@@ -118,6 +119,7 @@ def upload_consume(*, upload: Upload) -> ConsumedUpload:
 
 def upload_terminate(*, actor: Any, upload: Upload) -> None:
     """Stop an upload and free what it holds (tus termination); content already given to its target stays there."""
+    _require_owner(actor, upload)
     if upload.state == UploadState.CONSUMED:
         raise Conflict(_("This upload already belongs to its target; remove the file there instead."))
     if upload.protocol == UploadProtocol.TUS and upload.state == UploadState.RECEIVING:
@@ -174,15 +176,16 @@ def multipart_create(*, actor: Any, file_name: str, length: int, target: str, me
     return upload
 
 
-def multipart_part_urls(*, upload: Upload, first: int = 1, count: int = MAX_PART_URLS) -> list[PartUrl]:
+def multipart_part_urls(*, actor: Any, upload: Upload, first: int = 1) -> list[PartUrl]:
     """Presigned PUT URLs for parts ``first`` onwards (at most ``MAX_PART_URLS``), valid until the upload expires."""
+    _require_owner(actor, upload)
     _require_receiving_multipart(upload)
     total = part_count(upload)
     if not 1 <= first <= total:
         raise ValidationFailed(errors=[FieldError("first", _("Parts are numbered 1 to %(total)s.") % {"total": total})])
     seconds = int((upload.expires_at - timezone.now()).total_seconds())
     seconds = min(max(seconds, 60), storage.PRESIGN_MAX_SECONDS)
-    last = min(total, first + min(count, MAX_PART_URLS) - 1)
+    last = min(total, first + MAX_PART_URLS - 1)
     name = _storage_name(upload)
     return [
         PartUrl(number, storage.multipart_part_url(name, upload.s3_upload_id, number, seconds))
@@ -192,6 +195,7 @@ def multipart_part_urls(*, upload: Upload, first: int = 1, count: int = MAX_PART
 
 def multipart_complete(*, actor: Any, upload: Upload, parts: Sequence[tuple[int, str]]) -> Upload:
     """Assemble the parts, read the object once for its SHA-256 and MD5 (ETags are not content hashes), hand it over."""
+    _require_owner(actor, upload)
     _require_receiving_multipart(upload)
     total = part_count(upload)
     if [number for number, _etag in parts] != list(range(1, total + 1)):
@@ -239,6 +243,12 @@ def _check_chunk(upload: Upload, offset: int, count: int) -> None:
         raise OffsetMismatch(_("The server holds %(offset)s bytes of this upload.") % {"offset": upload.offset})
     if offset + count > upload.length:
         raise TooLarge(_("This chunk would go past the declared Upload-Length."), limit_bytes=upload.length)
+
+
+def _require_owner(actor: Any, upload: Upload) -> None:
+    """Uploads are private to the person who makes them; to anyone else they do not exist."""
+    if upload.owner_id != getattr(actor, "pk", None):
+        raise NotFound()
 
 
 def _require_receiving_multipart(upload: Upload) -> None:

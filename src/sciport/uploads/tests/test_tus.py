@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from datetime import timedelta
 
@@ -12,8 +13,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from sciport.core import storage
+from sciport.core.errors import NotFound
 from sciport.testing.fixtures import PASSWORD
-from sciport.uploads import digests, staging
+from sciport.uploads import digests, services, staging
 from sciport.uploads.models import Upload, UploadState
 from sciport.uploads.tasks import expire_upload
 from sciport.uploads.tests.tus_http import BASE, OFFSET_TYPE, checksum_header, metadata_header
@@ -144,9 +146,12 @@ def test_a_chunk_that_is_not_offset_octet_stream_is_415(make_user, tus_for, sink
 
 def test_more_than_the_server_takes_is_413_naming_the_limit(make_user, tus_for, sink_target, settings):
     settings.UPLOAD_MAX_BYTES = 10 * MIB
-    answer = tus_for(make_user()).create(10 * MIB + 1, headers={"Accept-Language": "en"})
+    answer = tus_for(make_user()).create(10 * MIB + 1, **{"Accept-Language": "en"})
     assert answer.status_code == 413
     assert answer.json()["detail"] == "Uploads may hold at most 10.0\xa0MB."
+    chinese = tus_for(make_user()).create(10 * MIB + 1, **{"Accept-Language": "zh-Hans"}).json()
+    assert "10.0" in chinese["detail"]
+    assert chinese["title"] != answer.json()["title"]
     assert not Upload.objects.exists()
 
 
@@ -189,6 +194,17 @@ def test_another_persons_upload_does_not_exist_for_me(make_user, tus_for, sink_t
     assert bob.delete(url).status_code == 404
     assert bob.get(url).status_code == 404
     assert alice.head(url)["Upload-Offset"] == "0"
+
+
+def test_the_services_refuse_someone_elses_upload_too(make_user, tus_for, sink_target):
+    alice, bob = make_user(), make_user()
+    upload = upload_of(tus_for(alice).url_of(tus_for(alice).create(10)))
+
+    with pytest.raises(NotFound):
+        services.upload_append(actor=bob, upload=upload, offset=0, read=io.BytesIO(b"0123456789").read, count=10, checksum=None)
+    with pytest.raises(NotFound):
+        services.upload_terminate(actor=bob, upload=upload)
+    assert upload_of(f"/{upload.public_id}").state == UploadState.RECEIVING
 
 
 def test_every_answer_carries_tus_resumable_and_other_versions_get_412(make_user, tus_for, sink_target, client):
