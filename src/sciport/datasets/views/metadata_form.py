@@ -101,9 +101,7 @@ class MainForm(forms.Form):
 
 
 class PersonForm(forms.Form):
-    name = forms.CharField(
-        label=_("Name"), max_length=300, required=False, help_text=_("“Family name, given names”, or an organisation's name.")
-    )
+    name = forms.CharField(label=_("Name"), max_length=300, required=False)
     name_type = forms.ChoiceField(label=_("Kind"), choices=vocabularies.NAME_TYPES, initial="Personal")
     orcid = forms.CharField(label=_("ORCID iD"), max_length=60, required=False)
     affiliation = forms.CharField(label=_("Affiliation"), max_length=300, required=False)
@@ -117,12 +115,12 @@ class ContributorForm(PersonForm):
 
 class SubjectForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=300, required=False)
-    scheme = forms.CharField(label=_("Scheme"), max_length=200, required=False, help_text=_("Such as GB/T 13745 or MeSH."))
+    scheme = forms.CharField(label=_("Scheme"), max_length=200, required=False)
     original = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class RelatedForm(forms.Form):
-    identifier = forms.CharField(label=_("Identifier"), max_length=500, required=False, help_text=_("Such as the article's DOI."))
+    identifier = forms.CharField(label=_("Identifier"), max_length=500, required=False)
     identifier_type = forms.ChoiceField(label=_("Type"), choices=vocabularies.IDENTIFIER_TYPES, initial="DOI")
     relation_type = forms.ChoiceField(label=_("Relation"), choices=vocabularies.RELATION_TYPES, initial="IsSupplementTo")
     original = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -130,9 +128,7 @@ class RelatedForm(forms.Form):
 
 class FundingForm(forms.Form):
     funder_name = forms.CharField(label=_("Funder"), max_length=300, required=False)
-    funder_identifier = forms.CharField(
-        label=_("Funder identifier"), max_length=300, required=False, help_text=_("ROR id or Crossref Funder ID.")
-    )
+    funder_identifier = forms.CharField(label=_("Funder identifier"), max_length=300, required=False)
     award_number = forms.CharField(label=_("Grant number"), max_length=200, required=False)
     award_title = forms.CharField(label=_("Grant title"), max_length=500, required=False)
     original = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -146,9 +142,7 @@ class PlaceForm(forms.Form):
 
 
 class DateForm(forms.Form):
-    date = forms.CharField(
-        label=_("Date"), max_length=40, required=False, help_text=_("YYYY-MM-DD, or a range like 2024-01/2024-06.")
-    )
+    date = forms.CharField(label=_("Date"), max_length=40, required=False)
     date_type = forms.ChoiceField(label=_("Kind of date"), choices=vocabularies.DATE_TYPES, initial="Collected")
     information = forms.CharField(label=_("Note"), max_length=300, required=False)
     original = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -377,7 +371,9 @@ REPEATABLES: tuple[Repeatable, ...] = (
         fields=PERSON_FIELDS,
         add_label=_("Add a creator"),
         legend=_("Creators"),
-        hint=_("The people or organisations who made the data, in the order of the citation."),
+        hint=_(
+            "The people or organisations who made the data, in the order of the citation; people as “Family name, given names”."
+        ),
     ),
     Repeatable(
         prefix="contributors",
@@ -399,7 +395,7 @@ REPEATABLES: tuple[Repeatable, ...] = (
         fields={"subject": "subject", "subjectScheme": "scheme"},
         add_label=_("Add a subject"),
         legend=_("Subjects"),
-        hint=_("Subjects from a classification your discipline uses, with the name of the scheme."),
+        hint=_("Subjects from a classification your discipline uses (such as GB/T 13745 or MeSH), with the name of the scheme."),
     ),
     Repeatable(
         prefix="related",
@@ -428,6 +424,7 @@ REPEATABLES: tuple[Repeatable, ...] = (
         },
         add_label=_("Add a funder"),
         legend=_("Funding"),
+        hint=_("Each funder with its ROR id or Crossref Funder ID when it has one, and the grant."),
     ),
     Repeatable(
         prefix="places",
@@ -453,7 +450,7 @@ REPEATABLES: tuple[Repeatable, ...] = (
         fields={"date": "date", "dateType": "date_type", "dateInformation": "information"},
         add_label=_("Add a date"),
         legend=_("Dates"),
-        hint=_("When the data was collected, or the period it is valid for."),
+        hint=_("When the data was collected, or the period it is valid for: YYYY-MM-DD, or a range like 2024-01/2024-06."),
     ),
 )
 
