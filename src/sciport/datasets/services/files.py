@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -294,7 +294,8 @@ def _drop_unreferenced(dataset_pk: int, names: Iterable[str]) -> None:
             storage.delete(name)
 
 
-def _drop_after_commit(dataset_pk: int, names: Iterable[str]) -> None:
+def drop_content_after_commit(dataset_pk: int, names: Iterable[str]) -> None:
+    """Once the transaction commits, delete the content of ``names`` that no live version uses any more."""
     names = set(names)
     if names:
         transaction.on_commit(lambda: _drop_unreferenced(dataset_pk, names))
@@ -501,7 +502,7 @@ def _remove_rows(version: DatasetVersion, files: Any) -> tuple[int, int]:
     DatasetVersion.objects.filter(pk=version.pk).update(file_count=F("file_count") - count, total_bytes=F("total_bytes") - size)
     version.file_count -= count
     version.total_bytes -= size
-    _drop_after_commit(version.dataset_id, blobs)
+    drop_content_after_commit(version.dataset_id, blobs)
     return count, size
 
 
@@ -550,22 +551,11 @@ def folder_delete(*, actor: Any, version: DatasetVersion, path: str, recursive: 
 # --- withdrawal ----------------------------------------------------------------------------
 
 
-def remove_withdrawn_content(*, version_id: int) -> int:
-    """Delete the stored objects of a withdrawn version that no other live version still uses; returns how many.
+def remove_withdrawn_content(*, version_id: int) -> None:
+    """Delete the stored objects of a withdrawn version that no other live version still uses.
 
     Metadata and file rows stay (the tombstone lists what was there); only content goes.
     """
     version = DatasetVersion.objects.filter(pk=version_id, state=VersionState.WITHDRAWN).first()
-    if version is None:
-        return 0
-    blobs = version.files.values("blob_name")
-    still_used = set(
-        DatasetFile.objects.filter(blob_name__in=blobs)
-        .filter(~Q(version__state=VersionState.WITHDRAWN))
-        .values_list("blob_name", flat=True)
-        .distinct()
-    )
-    gone = set(version.files.values_list("blob_name", flat=True).distinct()) - still_used
-    for name in sorted(gone):
-        storage.delete(name)
-    return len(gone)
+    if version is not None:
+        _drop_unreferenced(version.dataset_id, version.files.values_list("blob_name", flat=True).distinct())

@@ -264,13 +264,16 @@ def version_update(
 
 
 def version_discard(*, actor: User, version: DatasetVersion) -> None:
-    """Delete a draft that was never published; a first draft takes its concept with it."""
+    """Delete a draft that was never published, and its content no other version uses; a first draft takes its concept with it."""
+    from sciport.datasets.services.files import drop_content_after_commit
+
     permissions.require(actor, "edit", version)
     if version.state != S.DRAFT:
         raise Conflict(_("Only drafts can be discarded."))
     with transaction.atomic():
         _audit(actor, "dataset.discard", version, audit.snapshot(version, VERSION_FIELDS), {})
         dataset = version.dataset
+        drop_content_after_commit(dataset.pk, version.files.values_list("blob_name", flat=True).distinct())
         version.delete()
         if not dataset.versions.exists():
             dataset.delete()

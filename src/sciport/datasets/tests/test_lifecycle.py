@@ -211,3 +211,19 @@ def test_a_first_draft_can_be_discarded_with_its_concept(make_draft, bank):
     dataset = version.dataset
     lifecycle.version_discard(actor=bank.depositor, version=version)
     assert not dataset.__class__.objects.filter(pk=dataset.pk).exists()
+
+
+def test_discarding_a_draft_removes_only_the_content_no_other_version_uses(
+    make_draft, publish, bank, django_capture_on_commit_callbacks
+):
+    from sciport.core import storage
+    from sciport.testing.datasets import add_bytes
+
+    v1 = publish(make_draft())
+    shared = v1.files.get().blob_name
+    v2 = lifecycle.version_new(actor=bank.depositor, dataset=v1.dataset)
+    own = add_bytes(v2, "extra/new.csv", b"only in the draft\n").blob_name
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.version_discard(actor=bank.depositor, version=v2)
+    assert storage.exists(shared)
+    assert not storage.exists(own)
