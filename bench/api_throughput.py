@@ -21,30 +21,34 @@ spends as little of the shared CPU as possible.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import multiprocessing
 import os
-import platform
 import selectors
 import shutil
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from array import array
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._common import (
+    HOST,
+    ROOT,
+    fresh_var_dir,
+    granian_version,
+    machine_facts,
+    percentile,
+    print_server_log_tail,
+    serving,
+    setup_django,
+    write_results,
+)
+
 RESULTS = ROOT / "bench" / "results" / "api_throughput.json"
 GOAL_RATIO = 0.4
-HOST = "127.0.0.1"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -236,12 +240,6 @@ def _drive(load: Load, start_at: float, results: Any) -> None:
     results.put(_Driver(load).run())
 
 
-def _percentile(ordered: list[float], fraction: float) -> float:
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def measure(endpoint: str, path: str, token: str | None, args: argparse.Namespace, *, port: int, duration: float) -> RoundResult:
     """Run the load processes against one path and merge what they saw."""
     headers = [f"GET {path} HTTP/1.1", f"Host: {HOST}:{port}", "Accept: */*", "User-Agent: sciport-bench"]
@@ -276,9 +274,9 @@ def measure(endpoint: str, path: str, token: str | None, args: argparse.Namespac
         errors=sum(outcome["errors"] for outcome in outcomes),
         seconds=round(seconds, 3),
         requests_per_second=round(len(latencies) / seconds, 1) if seconds > 0 else 0.0,
-        p50_ms=round(_percentile(latencies, 0.50) * 1000, 2),
-        p90_ms=round(_percentile(latencies, 0.90) * 1000, 2),
-        p99_ms=round(_percentile(latencies, 0.99) * 1000, 2),
+        p50_ms=round(percentile(latencies, 0.50) * 1000, 2),
+        p90_ms=round(percentile(latencies, 0.90) * 1000, 2),
+        p99_ms=round(percentile(latencies, 0.99) * 1000, 2),
         max_ms=round(latencies[-1] * 1000, 2) if latencies else float("nan"),
         error_samples=[sample for outcome in outcomes for sample in outcome["samples"]][:5],
     )
@@ -287,21 +285,10 @@ def measure(endpoint: str, path: str, token: str | None, args: argparse.Namespac
 # --- the system under test --------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def prepare(var_dir: Path) -> tuple[str, str]:
+def prepare() -> tuple[str, str]:
     """Migrate the fresh var dir and make a verified user with one organisation and a read token."""
-    for command in (["migrate", "--no-input", "-v0"], ["createcachetable"]):
-        subprocess.run([sys.executable, "-m", "sciport", *command], check=True, cwd=ROOT, env=os.environ.copy())
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sciport.settings")
-    django.setup()
-    from django.db import connection, connections
+    vendor = setup_django(cache_table=True)
+    from django.db import connections
 
     from sciport.accounts import services
 
@@ -313,98 +300,35 @@ def prepare(var_dir: Path) -> tuple[str, str]:
         actor=user, fields={"kind": "institution", "name_en": f"Bench Institute {suffix}", "name_zh": "基准研究所"}
     )
     issued = services.token_create(actor=user, name="bench", scopes=["read"], expires_in_days=1)
-    vendor = connection.vendor
     connections.close_all()
     return issued.secret, vendor
 
 
-def start_server(port: int, workers: int, log_path: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "SCIPORT_PORT": str(port),
-        "SCIPORT_HOST": HOST,
-        "SCIPORT_WORKERS": str(workers),
-        "SCIPORT_LOG_LEVEL": "WARNING",
-    }
-    log = log_path.open("wb")
-    return subprocess.Popen(
-        [sys.executable, "-m", "sciport", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    """Stop granian and every worker it forked: the whole process group, TERM then KILL."""
-    if server.poll() is not None:
-        return
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=5)
-    except ProcessLookupError:
-        pass
-    with contextlib.suppress(ProcessLookupError):  # workers that outlived their parent still carry the group id
-        os.killpg(server.pid, signal.SIGKILL)
-
-
-def wait_until_up(port: int, server: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"server exited with {server.returncode} before answering")
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"server did not answer /healthz within {timeout:.0f} s")
-
-
-def granian_version() -> str:
-    from importlib.metadata import version
-
-    return version("granian")
-
-
 def run(args: argparse.Namespace) -> int:
-    var_dir = Path(tempfile.mkdtemp(prefix="sciport-bench-"))
-    os.environ["SCIPORT_VAR_DIR"] = str(var_dir)
-    os.environ["SCIPORT_DEBUG"] = "false"
-    server = None
+    var_dir = fresh_var_dir("sciport-bench-")
     log_path = var_dir / "server.log"
     try:
-        token, vendor = prepare(var_dir)
-        port = free_port()
-        server = start_server(port, args.workers, log_path)
-        wait_until_up(port, server)
-        targets = {"me": ("/api/v1/me", token), "hello": ("/healthz", None)}
-        for name, (path, secret) in targets.items():
-            warm = measure(name, path, secret, args, port=port, duration=args.warmup)
-            if warm.errors:
-                return report_invalid(warm, log_path)
-        rounds: list[RoundResult] = []
-        for number in range(args.rounds):
-            order = ["me", "hello"] if number % 2 == 0 else ["hello", "me"]
-            for name in order:
-                path, secret = targets[name]
-                result = measure(name, path, secret, args, port=port, duration=args.duration)
-                print(
-                    f"  round {number + 1} {name:5}  {result.requests_per_second:9.1f} req/s  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  errors {result.errors}",
-                    flush=True,
-                )
-                rounds.append(result)
-                if result.errors:
-                    return report_invalid(result, log_path)
+        token, vendor = prepare()
+        with serving(args.workers, log_path) as port:
+            targets = {"me": ("/api/v1/me", token), "hello": ("/healthz", None)}
+            for name, (path, secret) in targets.items():
+                warm = measure(name, path, secret, args, port=port, duration=args.warmup)
+                if warm.errors:
+                    return report_invalid(warm, log_path)
+            rounds: list[RoundResult] = []
+            for number in range(args.rounds):
+                order = ["me", "hello"] if number % 2 == 0 else ["hello", "me"]
+                for name in order:
+                    path, secret = targets[name]
+                    result = measure(name, path, secret, args, port=port, duration=args.duration)
+                    print(
+                        f"  round {number + 1} {name:5}  {result.requests_per_second:9.1f} req/s  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  errors {result.errors}",
+                        flush=True,
+                    )
+                    rounds.append(result)
+                    if result.errors:
+                        return report_invalid(result, log_path)
     finally:
-        if server is not None:
-            stop_server(server)
         shutil.rmtree(var_dir, ignore_errors=True)
     best = {name: max((r for r in rounds if r.endpoint == name), key=lambda r: r.requests_per_second) for name in targets}
     ratio = best["me"].requests_per_second / best["hello"].requests_per_second
@@ -429,16 +353,9 @@ def run(args: argparse.Namespace) -> int:
             "max_requests_per_round": args.max_requests,
             "keep_alive": True,
         },
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "database": vendor,
-            "server": f"granian {granian_version()} (WSGI) via sciport serve",
-        },
+        "machine": machine_facts(vendor, server=f"granian {granian_version()} (WSGI) via sciport serve"),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(summary, indent=2) + "\n")
+    write_results(args.output, summary)
     print_table(summary)
     return 0
 
@@ -447,8 +364,7 @@ def report_invalid(result: RoundResult, log_path: Path) -> int:
     print(f"api_throughput: INVALID, {result.errors} error(s) on {result.endpoint}; first answers:", file=sys.stderr)
     for sample in result.error_samples:
         print("  " + sample.replace("\n", "\n  "), file=sys.stderr)
-    if log_path.exists():
-        print("server log (tail):\n" + "\n".join(log_path.read_text(errors="replace").splitlines()[-30:]), file=sys.stderr)
+    print_server_log_tail(log_path)
     return 1
 
 

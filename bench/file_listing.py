@@ -20,11 +20,8 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -32,9 +29,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bench.api_throughput import HOST, free_port, granian_version, start_server, stop_server, wait_until_up
+from bench._common import (
+    HOST,
+    ROOT,
+    auto_publishing_community,
+    fresh_var_dir,
+    machine_facts,
+    percentile,
+    print_server_log_tail,
+    server_description,
+    serving,
+    setup_django,
+    write_results,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "file_listing.json"
 GOAL_P95_MS = 200.0
 DEEP_FOLDER = "instrument/2025/03/15/raw"
@@ -65,35 +73,17 @@ class Timing:
     items_seen: int
 
 
-def _percentile(ordered: list[float], fraction: float) -> float:
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def prepare(total_files: int) -> tuple[str, str]:
     """Migrate a fresh var dir and publish an open dataset of ``total_files`` file rows; returns (version id, vendor)."""
-    for command in (["migrate", "--no-input", "-v0"], ["createcachetable"]):
-        subprocess.run([sys.executable, "-m", "sciport", *command], check=True, cwd=ROOT, env=os.environ.copy())
-    import django
+    vendor = setup_django(cache_table=True)
+    from django.db import connections, transaction
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sciport.settings")
-    django.setup()
-    from django.db import connection, connections, transaction
-
-    from sciport.accounts import services as accounts
     from sciport.datasets.files import paths
-    from sciport.datasets.models import DatasetFile, DatasetFolder, DatasetVersion, ReviewPolicy
+    from sciport.datasets.models import DatasetFile, DatasetFolder, DatasetVersion
     from sciport.datasets.services import lifecycle
     from sciport.testing.datasets import sample_metadata
 
-    person = accounts.user_create_verified(
-        email="bench-listing@example.org", password="bench-password-not-secret-7", display_name="Bench", language="en"
-    )
-    organisation = accounts.organisation_create(actor=person, fields={"kind": "institution", "name_en": "Bench Institute"})
-    community = lifecycle.community_create(
-        actor=person,
-        organisation=organisation,
-        fields={"slug": "bench", "name_en": "Bench", "review_policy": ReviewPolicy.AUTO_PUBLISH},
-    )
+    person, community = auto_publishing_community("bench-listing@example.org")
     version = lifecycle.dataset_create(actor=person, community=community, metadata=sample_metadata())
     layout = [("", TOP_FILES), (DEEP_FOLDER, DEEP_FILES)]
     rest = total_files - TOP_FILES - DEEP_FILES
@@ -110,7 +100,6 @@ def prepare(total_files: int) -> tuple[str, str]:
         DatasetVersion.objects.filter(pk=version.pk).update(file_count=total_files, total_bytes=1000 * total_files)
     version.refresh_from_db()
     lifecycle.version_transition(actor=person, version=version, event="submit")
-    vendor = connection.vendor
     connections.close_all()
     return version.public_id, vendor
 
@@ -154,49 +143,41 @@ def walk(port: int, target: str, base: str, *, requests: int, warmup: int, expec
     return Timing(
         target=target,
         requests=len(ordered),
-        p50_ms=round(_percentile(ordered, 0.50) * 1000, 2),
-        p95_ms=round(_percentile(ordered, 0.95) * 1000, 2),
-        p99_ms=round(_percentile(ordered, 0.99) * 1000, 2),
+        p50_ms=round(percentile(ordered, 0.50) * 1000, 2),
+        p95_ms=round(percentile(ordered, 0.95) * 1000, 2),
+        p99_ms=round(percentile(ordered, 0.99) * 1000, 2),
         max_ms=round(ordered[-1] * 1000, 2),
         items_seen=max(seen, walked),
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    var_dir = Path(tempfile.mkdtemp(prefix="sciport-bench-listing-"))
-    os.environ["SCIPORT_VAR_DIR"] = str(var_dir)
-    os.environ["SCIPORT_DEBUG"] = "false"
-    server = None
+    var_dir = fresh_var_dir("sciport-bench-listing-")
     log_path = var_dir / "server.log"
     try:
         started = time.perf_counter()
         version_id, vendor = prepare(args.files)
         setup_seconds = time.perf_counter() - started
-        port = free_port()
-        server = start_server(port, args.workers, log_path)
-        wait_until_up(port, server)
-        listing = f"/api/v1/versions/{version_id}/files?limit={PAGE}"
-        top_items = TOP_FILES + 3  # instrument/, derived/, docs/
-        timings = [
-            walk(port, "healthz", "/healthz", requests=args.requests, warmup=args.warmup, expect=None),
-            walk(port, "top folder", listing, requests=args.requests, warmup=args.warmup, expect=top_items),
-            walk(
-                port,
-                "deep folder",
-                f"{listing}&folder={quote(DEEP_FOLDER)}",
-                requests=args.requests,
-                warmup=args.warmup,
-                expect=DEEP_FILES,
-            ),
-        ]
+        with serving(args.workers, log_path) as port:
+            listing = f"/api/v1/versions/{version_id}/files?limit={PAGE}"
+            top_items = TOP_FILES + 3  # instrument/, derived/, docs/
+            timings = [
+                walk(port, "healthz", "/healthz", requests=args.requests, warmup=args.warmup, expect=None),
+                walk(port, "top folder", listing, requests=args.requests, warmup=args.warmup, expect=top_items),
+                walk(
+                    port,
+                    "deep folder",
+                    f"{listing}&folder={quote(DEEP_FOLDER)}",
+                    requests=args.requests,
+                    warmup=args.warmup,
+                    expect=DEEP_FILES,
+                ),
+            ]
     except RuntimeError as error:
         print(f"file_listing: INVALID: {error}", file=sys.stderr)
-        if log_path.exists():
-            print("server log (tail):\n" + "\n".join(log_path.read_text(errors="replace").splitlines()[-30:]), file=sys.stderr)
+        print_server_log_tail(log_path)
         return 1
     finally:
-        if server is not None:
-            stop_server(server)
         shutil.rmtree(var_dir, ignore_errors=True)
     baseline = timings[0]
     worst_p95 = max(timing.p95_ms for timing in timings[1:])
@@ -212,16 +193,9 @@ def run(args: argparse.Namespace) -> int:
         "timings": [asdict(timing) for timing in timings],
         "p50_ratio_vs_healthz": {timing.target: round(timing.p50_ms / baseline.p50_ms, 1) for timing in timings[1:]},
         "setup_seconds": round(setup_seconds, 1),
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "database": vendor,
-            "server": f"granian {granian_version()} (WSGI) via sciport serve, {args.workers} workers",
-        },
+        "machine": machine_facts(vendor, server=server_description(args.workers)),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(summary, indent=2) + "\n")
+    write_results(args.output, summary)
     print(f"\nfile_listing — {args.files:,} files, {vendor}, {summary['machine']['server']}, {args.requests} timed requests each")
     print(f"{'target':<14} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'p50 / healthz':>14}")
     for timing in timings:

@@ -20,14 +20,10 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
-import platform
 import random
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from dataclasses import asdict, dataclass
@@ -35,7 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._common import ROOT, auto_publishing_community, fresh_var_dir, machine_facts, setup_django, write_results
+
 RESULTS = ROOT / "bench" / "results" / "publish_10k.json"
 GOAL_FACTOR = 3.0
 FOLDERS = 100
@@ -74,36 +71,11 @@ def zipped(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def setup_django() -> str:
-    subprocess.run([sys.executable, "-m", "sciport", "migrate", "--no-input", "-v0"], check=True, cwd=ROOT, env=os.environ.copy())
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sciport.settings")
-    django.setup()
-    from django.db import connection
-
-    return connection.vendor
-
-
 class Depositor:
     """A person with an organisation and an auto-publishing community, made once."""
 
     def __init__(self) -> None:
-        from sciport.accounts import services as accounts
-        from sciport.datasets.models import ReviewPolicy
-        from sciport.datasets.services import lifecycle
-
-        self.person = accounts.user_create_verified(
-            email="bench-publish@example.org", password="bench-password-not-secret-7", display_name="Bench", language="en"
-        )
-        organisation = accounts.organisation_create(
-            actor=self.person, fields={"kind": "institution", "name_en": "Bench Institute"}
-        )
-        self.community = lifecycle.community_create(
-            actor=self.person,
-            organisation=organisation,
-            fields={"slug": "bench", "name_en": "Bench", "review_policy": ReviewPolicy.AUTO_PUBLISH},
-        )
+        self.person, self.community = auto_publishing_community("bench-publish@example.org")
 
     def publish(self, archive: bytes) -> Any:
         """The timed part: a dataset from nothing to published, through the services."""
@@ -140,13 +112,11 @@ def check(version: Any, files: dict[str, bytes]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    var_dir = Path(tempfile.mkdtemp(prefix="sciport-bench-publish-"))
-    os.environ["SCIPORT_VAR_DIR"] = str(var_dir)
-    os.environ["SCIPORT_DEBUG"] = "false"
+    var_dir = fresh_var_dir("sciport-bench-publish-")
     os.environ.setdefault("SCIPORT_LOG_LEVEL", "WARNING")
     rounds: list[Round] = []
     try:
-        vendor = setup_django()
+        vendor = setup_django(cache_table=False)
         files = make_files(args.files)
         archive = zipped(files)
         depositor = Depositor()
@@ -184,16 +154,9 @@ def run(args: argparse.Namespace) -> int:
         "selection": f"best of {args.rounds} alternating rounds",
         "best": {way: asdict(result) for way, result in best.items()},
         "rounds": [asdict(result) for result in rounds],
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "database": vendor,
-            "storage": "local disk",
-        },
+        "machine": machine_facts(vendor, storage="local disk"),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(summary, indent=2) + "\n")
+    write_results(args.output, summary)
     verdict = "meets" if summary["goal_met"] else "MISSES"
     print(
         f"\npublish_10k — {args.files:,} files ({summary['bytes'] / 1e6:.1f} MB), {vendor}: "

@@ -24,22 +24,28 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
-import json
 import os
-import platform
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.api_throughput import HOST, free_port, granian_version, start_server, stop_server, wait_until_up
+from bench._common import (
+    HOST,
+    ROOT,
+    auto_publishing_community,
+    fresh_var_dir,
+    machine_facts,
+    print_server_log_tail,
+    server_description,
+    serving,
+    setup_django,
+    write_results,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "ranged_download.json"
 GOAL_RATIO = 0.5
 MIB = 1024 * 1024
@@ -83,28 +89,14 @@ def drop_from_cache(path: Path) -> None:
 
 def prepare(var_dir: Path, size: int) -> tuple[Stored, str]:
     """Migrate, then publish an open dataset holding one file of ``size`` random bytes, added through the files service."""
-    subprocess.run([sys.executable, "-m", "sciport", "migrate", "--no-input", "-v0"], check=True, cwd=ROOT, env=os.environ.copy())
-    import django
+    vendor = setup_django(cache_table=False)
+    from django.db import connections
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sciport.settings")
-    django.setup()
-    from django.db import connection, connections
-
-    from sciport.accounts import services as accounts
     from sciport.core import storage
-    from sciport.datasets.models import ReviewPolicy
     from sciport.datasets.services import files, lifecycle
     from sciport.testing.datasets import sample_metadata
 
-    person = accounts.user_create_verified(
-        email="bench-download@example.org", password="bench-password-not-secret-7", display_name="Bench", language="en"
-    )
-    organisation = accounts.organisation_create(actor=person, fields={"kind": "institution", "name_en": "Bench Institute"})
-    community = lifecycle.community_create(
-        actor=person,
-        organisation=organisation,
-        fields={"slug": "bench", "name_en": "Bench", "review_policy": ReviewPolicy.AUTO_PUBLISH},
-    )
+    person, community = auto_publishing_community("bench-download@example.org")
     version = lifecycle.dataset_create(actor=person, community=community, metadata=sample_metadata())
     md5 = hashlib.md5(usedforsecurity=False)
 
@@ -120,7 +112,6 @@ def prepare(var_dir: Path, size: int) -> tuple[Stored, str]:
     version.refresh_from_db()
     lifecycle.version_transition(actor=person, version=version, event="submit")
     file = added.files[0]
-    vendor = connection.vendor
     connections.close_all()
     return Stored(file.public_id, var_dir / "files" / file.blob_name, file.size, file.sha256), vendor
 
@@ -178,41 +169,36 @@ def best_of(rounds: list[Round], reader: str, cache: str) -> Round:
 
 
 def run(args: argparse.Namespace) -> int:
-    var_dir = Path(tempfile.mkdtemp(prefix="sciport-bench-download-"))
-    os.environ["SCIPORT_VAR_DIR"] = str(var_dir)
-    os.environ["SCIPORT_DEBUG"] = "false"
-    server = None
+    var_dir = fresh_var_dir("sciport-bench-download-")
     log_path = var_dir / "server.log"
     step = args.range_mib * MIB
     buffer = bytearray(step)
     rounds: list[Round] = []
     try:
         stored, vendor = prepare(var_dir, args.mib * MIB)
-        port = free_port()
-        server = start_server(port, args.workers, log_path)
-        wait_until_up(port, server)
-        check = hashlib.sha256()
-        download(port, stored, step, buffer, check)  # warms the server and the page cache, and proves the bytes
-        if check.hexdigest() != stored.sha256:
-            raise RuntimeError("the downloaded bytes do not hash to the file's SHA-256")
-        read_from_disk(stored, step, buffer)
-        readers = {"server": lambda: download(port, stored, step, buffer), "disk": lambda: read_from_disk(stored, step, buffer)}
-        for number in range(args.rounds):
-            order = ["server", "disk"] if number % 2 == 0 else ["disk", "server"]
-            for reader in order:
-                drop_from_cache(stored.path)
-                for cache in ("cold", "warm"):  # the cold read fills the cache for the warm one
-                    result = timed(reader, cache, readers[reader], stored.size)
-                    print(f"  round {number + 1} {reader:6} {cache}  {result.mib_per_second:9.1f} MiB/s", flush=True)
-                    rounds.append(result)
+        with serving(args.workers, log_path) as port:
+            check = hashlib.sha256()
+            download(port, stored, step, buffer, check)  # warms the server and the page cache, and proves the bytes
+            if check.hexdigest() != stored.sha256:
+                raise RuntimeError("the downloaded bytes do not hash to the file's SHA-256")
+            read_from_disk(stored, step, buffer)
+            readers = {
+                "server": lambda: download(port, stored, step, buffer),
+                "disk": lambda: read_from_disk(stored, step, buffer),
+            }
+            for number in range(args.rounds):
+                order = ["server", "disk"] if number % 2 == 0 else ["disk", "server"]
+                for reader in order:
+                    drop_from_cache(stored.path)
+                    for cache in ("cold", "warm"):  # the cold read fills the cache for the warm one
+                        result = timed(reader, cache, readers[reader], stored.size)
+                        print(f"  round {number + 1} {reader:6} {cache}  {result.mib_per_second:9.1f} MiB/s", flush=True)
+                        rounds.append(result)
     except RuntimeError as error:
         print(f"ranged_download: INVALID: {error}", file=sys.stderr)
-        if log_path.exists():
-            print("server log (tail):\n" + "\n".join(log_path.read_text(errors="replace").splitlines()[-30:]), file=sys.stderr)
+        print_server_log_tail(log_path)
         return 1
     finally:
-        if server is not None:
-            stop_server(server)
         shutil.rmtree(var_dir, ignore_errors=True)
     best = {f"{reader} {cache}": best_of(rounds, reader, cache) for reader in ("server", "disk") for cache in ("cold", "warm")}
     ratio = best["server cold"].mib_per_second / best["disk cold"].mib_per_second
@@ -230,17 +216,9 @@ def run(args: argparse.Namespace) -> int:
         "selection": f"best of {args.rounds} alternating rounds",
         "best": {reader: asdict(result) for reader, result in best.items()},
         "rounds": [asdict(result) for result in rounds],
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "database": vendor,
-            "storage": "local disk",
-            "server": f"granian {granian_version()} (WSGI) via sciport serve, {args.workers} workers",
-        },
+        "machine": machine_facts(vendor, storage="local disk", server=server_description(args.workers)),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(summary, indent=2) + "\n")
+    write_results(args.output, summary)
     verdict = "meets" if summary["goal_met"] else "BELOW"
     print(f"\nranged_download — {args.mib} MiB in {args.range_mib} MiB ranges, {summary['machine']['server']}")
     for name, result in best.items():

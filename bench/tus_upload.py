@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import platform
 import shutil
@@ -35,9 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.api_throughput import HOST, free_port, granian_version, start_server, stop_server, wait_until_up
+from bench._common import HOST, ROOT, free_port, granian_version, start_server, stop_server, wait_until_up, write_results
 
-ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 RESULTS = BENCH_DIR / "results" / "tus_upload.json"
 MIB = 1024 * 1024
@@ -253,8 +251,7 @@ def run(args: argparse.Namespace) -> int:
         node.stop()
         shutil.rmtree(work, ignore_errors=True)
     summary = summarise(args, timings)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(summary, indent=2) + "\n")
+    write_results(args.output, summary)
     print_table(summary)
     return 0
 
