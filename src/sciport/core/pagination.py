@@ -3,10 +3,12 @@
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema
 
@@ -55,3 +57,19 @@ def paginate(queryset: QuerySet[M], *, cursor: str | None, limit: int, newest_fi
     has_more = len(rows) > limit
     rows = rows[:limit]
     return Window(rows, _encode(int(rows[-1].pk)) if has_more and rows else None)
+
+
+def paginate_from_query(queryset: QuerySet[M], request: HttpRequest, *, limit: int, newest_first: bool = False) -> Window[M]:
+    """The page a page view was asked for by ``?cursor=``; a cursor we did not give out shows the first page."""
+    try:
+        return paginate(queryset, cursor=request.GET.get("cursor") or None, limit=limit, newest_first=newest_first)
+    except ValidationFailed:
+        return paginate(queryset, cursor=None, limit=limit, newest_first=newest_first)
+
+
+def page_out(
+    queryset: QuerySet[M], *, cursor: str | None, limit: int, newest_first: bool = False, out: Callable[[M], Any]
+) -> dict[str, Any]:
+    """One page in the shape of ``Page``: the rows of ``paginate`` turned into API bodies by ``out``."""
+    window = paginate(queryset, cursor=cursor, limit=limit, newest_first=newest_first)
+    return {"items": [out(row) for row in window.items], "next_cursor": window.next_cursor}

@@ -10,7 +10,7 @@ from sciport.accounts.auth import OPTIONAL_AUTH_DOC, optional_auth
 from sciport.accounts.selectors import organisation_get
 from sciport.core.errors import FieldError, ValidationFailed
 from sciport.core.idempotency import idempotent
-from sciport.core.pagination import Page, paginate
+from sciport.core.pagination import Page, page_out
 from sciport.datasets.models import AccessRequest, AccessRequestState, ExportReview, ExportReviewState, PrivateLink
 from sciport.datasets.schemas import access as schemas
 from sciport.datasets.selectors import access as selectors
@@ -72,11 +72,6 @@ def _review(review: ExportReview) -> dict[str, Any]:
     }
 
 
-def _requests_page(found: Any, cursor: str | None, limit: int) -> dict[str, Any]:
-    window = paginate(found, cursor=cursor, limit=limit, newest_first=True)
-    return {"items": [_request(r) for r in window.items], "next_cursor": window.next_cursor}
-
-
 # --- the caller's decision ---------------------------------------------------------------------
 
 
@@ -136,13 +131,15 @@ def access_request_create(request: HttpRequest, dataset_id: str, payload: schema
 )
 def access_requests_mine_for(request: HttpRequest, dataset_id: str, cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
     dataset = version_selectors.dataset_get(request.user, dataset_id)
-    return _requests_page(selectors.access_requests_of(request.user, dataset=dataset), cursor, limit)
+    found = selectors.access_requests_of(request.user, dataset=dataset)
+    return page_out(found, cursor=cursor, limit=limit, newest_first=True, out=_request)
 
 
 @router.get("/my/access-requests", response=Page[schemas.AccessRequestOut], summary="All my access requests, newest first")
 def access_requests_mine(request: HttpRequest, state: str = "", cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
     state = _state(state, AccessRequestState.values)
-    return _requests_page(selectors.access_requests_of(request.user, state=state), cursor, limit)
+    found = selectors.access_requests_of(request.user, state=state)
+    return page_out(found, cursor=cursor, limit=limit, newest_first=True, out=_request)
 
 
 @router.get(
@@ -152,7 +149,8 @@ def access_requests_mine(request: HttpRequest, state: str = "", cursor: str | No
 )
 def access_request_inbox(request: HttpRequest, state: str = "", cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
     state = _state(state, AccessRequestState.values)
-    return _requests_page(selectors.access_request_inbox(request.user, state=state), cursor, limit)
+    found = selectors.access_request_inbox(request.user, state=state)
+    return page_out(found, cursor=cursor, limit=limit, newest_first=True, out=_request)
 
 
 @router.get("/access-requests/{request_id}", response=schemas.AccessRequestOut, summary="One access request")
@@ -249,8 +247,8 @@ def export_review_create(request: HttpRequest, dataset_id: str, payload: schemas
 )
 def export_review_list(request: HttpRequest, state: str = "", cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
     state = _state(state, ExportReviewState.values)
-    window = paginate(selectors.export_reviews_for(request.user, state=state), cursor=cursor, limit=limit, newest_first=True)
-    return {"items": [_review(r) for r in window.items], "next_cursor": window.next_cursor}
+    found = selectors.export_reviews_for(request.user, state=state)
+    return page_out(found, cursor=cursor, limit=limit, newest_first=True, out=_review)
 
 
 @router.post(

@@ -8,7 +8,7 @@ from ninja import Router, Status
 from sciport.accounts.auth import OPTIONAL_AUTH_DOC, optional_auth
 from sciport.accounts.selectors import organisation_get
 from sciport.core.idempotency import idempotent
-from sciport.core.pagination import Page, paginate
+from sciport.core.pagination import Page, page_out
 from sciport.datasets import pids
 from sciport.datasets.models import Community, Dataset, DatasetVersion
 from sciport.datasets.schemas import deposit as schemas
@@ -102,8 +102,7 @@ def _settings(access: schemas.AccessSettingsIn) -> lifecycle.VersionSettings:
     summary="Communities (collections) that take deposits",
 )
 def community_list(request: HttpRequest, organisation_id: str = "", cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
-    window = paginate(selectors.communities(organisation_id=organisation_id), cursor=cursor, limit=limit)
-    return {"items": [_community(c) for c in window.items], "next_cursor": window.next_cursor}
+    return page_out(selectors.communities(organisation_id=organisation_id), cursor=cursor, limit=limit, out=_community)
 
 
 @router.post("/communities", response={201: schemas.CommunityOut}, summary="Open a community of your organisation")
@@ -159,8 +158,7 @@ def dataset_create(request: HttpRequest, payload: schemas.DatasetIn) -> Status[d
 )
 def dataset_list(request: HttpRequest, community_id: str = "", cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
     versions = selectors.latest_public_versions(request.user, community_id=community_id).select_related("dataset__community")
-    window = paginate(versions, cursor=cursor, limit=limit, newest_first=True)
-    return {"items": [version_out(v) for v in window.items], "next_cursor": window.next_cursor}
+    return page_out(versions, cursor=cursor, limit=limit, newest_first=True, out=version_out)
 
 
 @router.get(
@@ -191,16 +189,14 @@ def my_versions(request: HttpRequest, state: str = "", cursor: str | None = None
     versions = selectors.my_versions(request.user)
     if state:
         versions = versions.filter(state=state)
-    window = paginate(
-        versions.select_related("dataset__community", "organisation"), cursor=cursor, limit=limit, newest_first=True
-    )
-    return {"items": [version_out(v) for v in window.items], "next_cursor": window.next_cursor}
+    versions = versions.select_related("dataset__community", "organisation")
+    return page_out(versions, cursor=cursor, limit=limit, newest_first=True, out=version_out)
 
 
 @router.get("/curation/queue", response=Page[schemas.VersionOut], summary="Deposits waiting for my curation, oldest first")
 def curation_queue(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
-    window = paginate(selectors.curation_queue(request.user).select_related("dataset__community"), cursor=cursor, limit=limit)
-    return {"items": [version_out(v) for v in window.items], "next_cursor": window.next_cursor}
+    queue = selectors.curation_queue(request.user).select_related("dataset__community")
+    return page_out(queue, cursor=cursor, limit=limit, out=version_out)
 
 
 @router.get(

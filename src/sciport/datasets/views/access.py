@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sciport.accounts.models import User
 from sciport.core.errors import Conflict, ValidationFailed
-from sciport.core.pagination import paginate
+from sciport.core.pagination import paginate_from_query
 from sciport.datasets.models import AccessRequestState
 from sciport.datasets.selectors import access as selectors
 from sciport.datasets.selectors import versions as version_selectors
@@ -105,10 +105,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if state not in AccessRequestState.values:
         state = AccessRequestState.PENDING
     found = selectors.access_request_inbox(request.user, state=state)
-    try:
-        window = paginate(found, cursor=request.GET.get("cursor") or None, limit=INBOX_PAGE_SIZE, newest_first=True)
-    except ValidationFailed:
-        window = paginate(found, cursor=None, limit=INBOX_PAGE_SIZE, newest_first=True)
+    window = paginate_from_query(found, request, limit=INBOX_PAGE_SIZE, newest_first=True)
     context = {
         "requests": window.items,
         "next_cursor": window.next_cursor,

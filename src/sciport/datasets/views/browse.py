@@ -22,7 +22,7 @@ from sciport.accounts.models import Organisation
 from sciport.accounts.selectors import organisations_of
 from sciport.core import permissions
 from sciport.core.errors import ValidationFailed
-from sciport.core.pagination import paginate
+from sciport.core.pagination import paginate_from_query
 from sciport.core.permissions import Role
 from sciport.datasets.models import Community, ReviewPolicy
 from sciport.datasets.selectors import versions as selectors
@@ -38,10 +38,7 @@ def _published_page(request: HttpRequest, community: Community | None) -> dict[s
     versions = selectors.latest_public_versions(request.user, community_id=community_id).select_related(
         "dataset__community", "organisation"
     )
-    try:
-        window = paginate(versions, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE, newest_first=True)
-    except ValidationFailed:
-        window = paginate(versions, cursor=None, limit=PAGE_SIZE, newest_first=True)
+    window = paginate_from_query(versions, request, limit=PAGE_SIZE, newest_first=True)
     query = {"community": community.public_id} if community and "community" in request.GET else {}
     next_query = urlencode({**query, "cursor": window.next_cursor}) if window.next_cursor else ""
     return {

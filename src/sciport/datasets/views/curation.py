@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sciport.core.errors import ValidationFailed
-from sciport.core.pagination import paginate
+from sciport.core.pagination import paginate_from_query
 from sciport.datasets import metadata as metadata_rules
 from sciport.datasets.selectors import versions as selectors
 from sciport.datasets.services import lifecycle
@@ -26,10 +26,7 @@ QUEUE_PAGE_SIZE = 50
 def queue(request: HttpRequest) -> HttpResponse:
     """Deposits waiting in the organisations where the reader curates, oldest first."""
     waiting = selectors.curation_queue(request.user).select_related("dataset__community", "created_by")
-    try:
-        window = paginate(waiting, cursor=request.GET.get("cursor") or None, limit=QUEUE_PAGE_SIZE)
-    except ValidationFailed:
-        window = paginate(waiting, cursor=None, limit=QUEUE_PAGE_SIZE)
+    window = paginate_from_query(waiting, request, limit=QUEUE_PAGE_SIZE)
     return render(request, "datasets/curation_queue.html", {"versions": window.items, "next_cursor": window.next_cursor})
 
 
