@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from sciport.accounts.models import User
 from sciport.accounts.selectors import people_with_role
 from sciport.core import audit, permissions
 from sciport.core.errors import Conflict, FieldError, NotAuthenticated, NotFound, ValidationFailed
+from sciport.core.unique import save_new
 from sciport.datasets.models import (
     AccessLevel,
     AccessRequest,
@@ -97,11 +98,7 @@ def access_request_create(
             agreement_text=version.data_use_agreement,
             agreed_at=timezone.now(),
         )
-        try:
-            with transaction.atomic():
-                request.save()
-        except IntegrityError:
-            raise Conflict(_("You already have a pending request for this dataset.")) from None
+        save_new(request, if_taken=Conflict(_("You already have a pending request for this dataset.")))
         _audit(actor, "access_request.create", request, {})
         curators = people_with_role(dataset.organisation_id, CURATORS)
         context = {**_about(version), "requester": actor.display_name or actor.email, "purpose": request.purpose}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from sciport.accounts.models import Organisation, User
 from sciport.accounts.selectors import organisations_of
 from sciport.core import audit, permissions
 from sciport.core.errors import Conflict, FieldError, NotAuthenticated, NotFound, ValidationFailed
+from sciport.core.unique import save_new
 from sciport.datasets.models import Classification, Dataset, ExportReview, ExportReviewState, VersionState
 from sciport.datasets.selectors import access as selectors
 from sciport.datasets.services.access import PURPOSE_MAX_LENGTH, landing_url, shown_version
@@ -91,11 +92,7 @@ def export_review_create(
             requested_by=actor,
             purpose=purpose.strip(),
         )
-        try:
-            with transaction.atomic():
-                review.save()
-        except IntegrityError:
-            raise Conflict(_("An export review of this dataset for your organisation is already pending.")) from None
+        save_new(review, if_taken=Conflict(_("An export review of this dataset for your organisation is already pending.")))
         _audit(actor, "export_review.create", review, {})
         staff = get_user_model().objects.filter(is_superuser=True, is_active=True)
         context = _context(review)

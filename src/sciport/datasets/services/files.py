@@ -28,11 +28,12 @@ from django.db.models import Count, F, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from sciport.core import audit, permissions, storage
+from sciport.core import permissions, storage
 from sciport.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from sciport.datasets.files import media, paths, unpack
 from sciport.datasets.models import Dataset, DatasetFile, DatasetFolder, DatasetVersion, VersionState
 from sciport.datasets.selectors.files import within
+from sciport.datasets.services.version_audit import record_version_change
 from sciport.uploads.errors import TooLarge
 
 logger = logging.getLogger(__name__)
@@ -66,22 +67,6 @@ class Added:
 
 def blob_name(dataset: Dataset, sha256: str) -> str:
     return f"datasets/{dataset.public_id}/{sha256}"
-
-
-def _actor(user: Any) -> str:
-    return getattr(user, "public_id", "") or ""
-
-
-def _audit(actor: Any, action: str, version: DatasetVersion, after: dict[str, Any], before: dict[str, Any] | None = None) -> None:
-    audit.record(
-        actor=_actor(actor),
-        action=action,
-        object_type="datasets.datasetversion",
-        object_id=version.public_id,
-        organisation=version.organisation.public_id,
-        before=before or {},
-        after=after,
-    )
 
 
 # --- checks --------------------------------------------------------------------------------
@@ -253,7 +238,7 @@ def _attach(
     version.file_count += len(rows)
     version.total_bytes += added_bytes
     summary = {"files": len(rows), "bytes": added_bytes, "paths": [row.path for row in rows[:_AUDIT_PATHS]]}
-    _audit(actor, action, version, {**summary, **(details or {})})
+    record_version_change(actor, action, version, after={**summary, **(details or {})})
     return Added(rows, found)
 
 
@@ -475,7 +460,9 @@ def version_move_file(*, actor: Any, file: DatasetFile, path: str) -> DatasetFil
         )
         file.folder, file.name, file.media_type = clean.folder, clean.name, media.guess(clean.name)
         file.save(update_fields=["folder", "name", "media_type"])
-        _audit(actor, "dataset.file_move", version, {"file": file.public_id, "path": file.path}, {"path": before})
+        record_version_change(
+            actor, "dataset.file_move", version, after={"file": file.public_id, "path": file.path}, before={"path": before}
+        )
     return file
 
 
@@ -490,7 +477,9 @@ def version_delete_file(*, actor: Any, file: DatasetFile) -> None:
         version = _lock(file.version)
         file = DatasetFile.objects.filter(pk=file.pk, version=version).first() or _gone()
         _remove_rows(version, DatasetFile.objects.filter(pk=file.pk))
-        _audit(actor, "dataset.file_delete", version, {}, {"file": file.public_id, "path": file.path, "sha256": file.sha256})
+        record_version_change(
+            actor, "dataset.file_delete", version, before={"file": file.public_id, "path": file.path, "sha256": file.sha256}
+        )
 
 
 def _remove_rows(version: DatasetVersion, files: Any) -> tuple[int, int]:
@@ -522,7 +511,7 @@ def folder_create(*, actor: Any, version: DatasetVersion, path: str) -> str:
             [DatasetFolder(version=version, parent=parent, name=name) for parent, name in paths.ancestors(folder)],
             ignore_conflicts=True,
         )
-        _audit(actor, "dataset.folder_create", version, {"folder": folder, "created": len(created)})
+        record_version_change(actor, "dataset.folder_create", version, after={"folder": folder, "created": len(created)})
     return folder
 
 
@@ -544,7 +533,7 @@ def folder_delete(*, actor: Any, version: DatasetVersion, path: str, recursive: 
         removed, size = _remove_rows(version, inside_files)
         inside_folders.delete()
         version.folders.filter(parent=parent, name=name).delete()
-        _audit(actor, "dataset.folder_delete", version, {}, {"folder": folder, "files": removed, "bytes": size})
+        record_version_change(actor, "dataset.folder_delete", version, before={"folder": folder, "files": removed, "bytes": size})
     return removed
 
 

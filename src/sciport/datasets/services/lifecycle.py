@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from sciport.accounts.models import Organisation, User
 from sciport.accounts.selectors import people_with_role
 from sciport.core import audit, permissions
 from sciport.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from sciport.core.unique import save_new
 from sciport.datasets import metadata as metadata_rules
 from sciport.datasets import pids
 from sciport.datasets.models import (
@@ -39,6 +40,7 @@ from sciport.datasets.models import (
 )
 from sciport.datasets.permissions import CURATORS
 from sciport.datasets.pids.tasks import schedule_pid_sync
+from sciport.datasets.services.version_audit import actor_id, record_version_change
 from sciport.notifications.services import notify
 
 S = VersionState
@@ -67,22 +69,6 @@ TRANSITIONS: dict[tuple[VersionState, str], Transition] = {
 EVENTS = sorted({event for _state, event in TRANSITIONS})
 
 
-def _actor(user: Any) -> str:
-    return getattr(user, "public_id", "") or ""
-
-
-def _audit(actor: Any, action: str, version: DatasetVersion, before: dict[str, Any], after: dict[str, Any]) -> None:
-    audit.record(
-        actor=_actor(actor),
-        action=action,
-        object_type="datasets.datasetversion",
-        object_id=version.public_id,
-        organisation=version.organisation.public_id,
-        before=before,
-        after=after,
-    )
-
-
 def _refuse_unknown(fields: dict[str, Any], allowed: list[str]) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
@@ -99,13 +85,9 @@ def community_create(*, actor: User, organisation: Organisation, fields: dict[st
     _check_community(fields)
     with transaction.atomic():
         community = Community(organisation=organisation, **fields)
-        try:
-            with transaction.atomic():
-                community.save()
-        except IntegrityError:
-            raise ValidationFailed(errors=[FieldError("slug", _("This short name is taken."))]) from None
+        save_new(community, if_taken=ValidationFailed(errors=[FieldError("slug", _("This short name is taken."))]))
         audit.record(
-            actor=_actor(actor),
+            actor=actor_id(actor),
             action="community.create",
             object_type="datasets.community",
             object_id=community.public_id,
@@ -127,7 +109,7 @@ def community_update(*, actor: User, community: Community, fields: dict[str, Any
             setattr(community, name, value)
         community.save()
         audit.record(
-            actor=_actor(actor),
+            actor=actor_id(actor),
             action="community.update",
             object_type="datasets.community",
             object_id=community.public_id,
@@ -192,7 +174,7 @@ def dataset_create(
         dataset.concept_pid = provider.mint(dataset.public_id)
         dataset.save(update_fields=["concept_pid"])
         version = _new_version(actor=actor, dataset=dataset, number=1, metadata=stored, wanted=wanted)
-        _audit(actor, "dataset.create", version, {}, audit.snapshot(version, VERSION_FIELDS))
+        record_version_change(actor, "dataset.create", version, after=audit.snapshot(version, VERSION_FIELDS))
     return version
 
 
@@ -255,8 +237,12 @@ def version_update(
             version.classification = settings_.classification
             version.data_use_agreement = settings_.data_use_agreement
         version.save()
-        _audit(
-            actor, "dataset.update", version, before, {**audit.snapshot(version, VERSION_FIELDS), "metadata": version.metadata}
+        record_version_change(
+            actor,
+            "dataset.update",
+            version,
+            before=before,
+            after={**audit.snapshot(version, VERSION_FIELDS), "metadata": version.metadata},
         )
         if published:
             schedule_pid_sync(version, "update")
@@ -271,7 +257,7 @@ def version_discard(*, actor: User, version: DatasetVersion) -> None:
     if version.state != S.DRAFT:
         raise Conflict(_("Only drafts can be discarded."))
     with transaction.atomic():
-        _audit(actor, "dataset.discard", version, audit.snapshot(version, VERSION_FIELDS), {})
+        record_version_change(actor, "dataset.discard", version, before=audit.snapshot(version, VERSION_FIELDS))
         dataset = version.dataset
         drop_content_after_commit(dataset.pk, version.files.values_list("blob_name", flat=True).distinct())
         version.delete()
@@ -287,7 +273,7 @@ def version_comment(*, actor: User, version: DatasetVersion, body: str) -> Curat
         raise ValidationFailed(errors=[FieldError("body", _("Write a comment."))])
     with transaction.atomic():
         comment = CurationComment.objects.create(version=version, author=actor, body=body.strip())
-        _audit(actor, "dataset.comment", version, {}, {"comment": comment.public_id})
+        record_version_change(actor, "dataset.comment", version, after={"comment": comment.public_id})
     return comment
 
 
@@ -316,7 +302,7 @@ def version_transition(*, actor: User, version: DatasetVersion, event: str, mess
                 to = S.PUBLISHED
         before = audit.snapshot(version, VERSION_FIELDS)
         _apply(actor, version, event, to, message.strip())
-        _audit(actor, f"dataset.{event}", version, before, audit.snapshot(version, VERSION_FIELDS))
+        record_version_change(actor, f"dataset.{event}", version, before=before, after=audit.snapshot(version, VERSION_FIELDS))
     return version
 
 
@@ -401,7 +387,9 @@ def version_new(*, actor: User, dataset: Dataset, from_version: DatasetVersion |
         wanted = VersionSettings(source.access_level, source.embargo_until, source.classification, source.data_use_agreement)
         version = _new_version(actor=actor, dataset=dataset, number=number, metadata=source.metadata, wanted=wanted)
         _copy_files(source, version)
-        _audit(actor, "dataset.new_version", version, {}, {**audit.snapshot(version, VERSION_FIELDS), "from": source.public_id})
+        record_version_change(
+            actor, "dataset.new_version", version, after={**audit.snapshot(version, VERSION_FIELDS), "from": source.public_id}
+        )
     return version
 
 
