@@ -294,3 +294,46 @@ class ExportReview(models.Model):
                 name="dataset_export_one_pending_review",
             )
         ]
+
+
+class UsageKind(models.TextChoices):
+    """COUNTER's two activities: an investigation reads about the data, a request fetches its content."""
+
+    INVESTIGATION = "investigation", _("View")
+    REQUEST = "request", _("Download")
+
+
+class UsageEvent(models.Model):
+    """One counted view or download, kept until the monthly aggregation folds it into ``UsageMonth``.
+
+    ``session`` is COUNTER's session: the user id or a hash of address and user agent, with the hour.
+    """
+
+    version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, related_name="+")
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=UsageKind.choices)
+    item = models.CharField(max_length=40)
+    session = models.CharField(max_length=80)
+    occurred_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["session", "version", "kind", "item", "occurred_at"], name="usage_event_double_click")]
+
+
+class UsageMonth(models.Model):
+    """COUNTER's four metrics of one month, for a version, or for the concept when ``version`` is empty."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    month = models.DateField()
+    total_investigations = models.PositiveIntegerField(default=0)
+    unique_investigations = models.PositiveIntegerField(default=0)
+    total_requests = models.PositiveIntegerField(default=0)
+    unique_requests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "month"], condition=Q(version__isnull=False), name="usage_month_version"),
+            models.UniqueConstraint(fields=["dataset", "month"], condition=Q(version__isnull=True), name="usage_month_concept"),
+        ]
