@@ -337,3 +337,52 @@ class UsageMonth(models.Model):
             models.UniqueConstraint(fields=["version", "month"], condition=Q(version__isnull=False), name="usage_month_version"),
             models.UniqueConstraint(fields=["dataset", "month"], condition=Q(version__isnull=True), name="usage_month_concept"),
         ]
+
+
+class FixityStatus(models.TextChoices):
+    OK = "ok", _("Intact")
+    MISMATCH = "mismatch", _("Checksum or size differs")
+    MISSING = "missing", _("Missing from storage")
+    ERROR = "error", _("Could not be read")
+
+
+class FixityRun(models.Model):
+    """One pass of preservation checks over stored content (the daily share, or all of it on demand)."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULED = "scheduled", _("Daily check")
+        MANUAL = "manual", _("On demand")
+
+    public_id = PublicIdField(prefix="fxr")
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    # Set when the run was limited to one dataset.
+    dataset = models.ForeignKey(Dataset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    blobs_checked = models.PositiveIntegerField(default=0)
+    bytes_checked = models.PositiveBigIntegerField(default=0)
+    problems = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class FixityResult(models.Model):
+    """The check of one stored object in one run: what the file rows record against what storage holds."""
+
+    run = models.ForeignKey(FixityRun, on_delete=models.CASCADE, related_name="results")
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+")
+    # Denormalised from the dataset so that permission checks need no join.
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    blob_name = models.CharField(max_length=300)
+    status = models.CharField(max_length=20, choices=FixityStatus.choices)
+    expected_size = models.PositiveBigIntegerField()
+    expected_sha256 = models.CharField(max_length=64)
+    found_size = models.PositiveBigIntegerField(null=True, blank=True)
+    found_sha256 = models.CharField(max_length=64, blank=True)
+    detail = models.TextField(blank=True)
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["blob_name", "checked_at"], name="fixity_result_blob_checked")]
