@@ -141,7 +141,11 @@ class DatasetVersion(models.Model):
                 name="dataset_version_embargo_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["state", "published_at"])]
+        indexes = [
+            models.Index(fields=["state", "published_at"]),
+            # OAI-PMH lists records in the order they last changed (keyset on datestamp, then public id).
+            models.Index(fields=["updated_at", "public_id"], name="dataset_version_oai_order"),
+        ]
 
     def __str__(self) -> str:
         return self.title_en or self.title_zh or self.public_id
@@ -386,3 +390,12 @@ class FixityResult(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["blob_name", "checked_at"], name="fixity_result_blob_checked")]
+
+
+class OaiRecord(models.Model):
+    """A version's OAI-PMH metadata, rendered once: rebuilt when the version's datestamp (``updated_at``) moves on."""
+
+    version = models.OneToOneField(DatasetVersion, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    datestamp = models.DateTimeField(help_text="The version's updated_at the fragments were rendered from.")
+    oai_dc = models.TextField()
+    oai_datacite = models.TextField()
