@@ -19,7 +19,7 @@ from sciport.accounts.models import ApiToken, Invitation, Organisation, User
 from sciport.core import permissions, problems, ratelimit
 from sciport.core.errors import NotAuthenticated, PermissionDenied
 from sciport.core.idempotency import idempotent
-from sciport.core.pagination import Page, paginate
+from sciport.core.pagination import Page, page_out
 
 router = Router(tags=["accounts"])
 
@@ -140,8 +140,8 @@ def token_revoke(request: HttpRequest, token_id: str) -> Status[None]:
 def organisation_list(
     request: HttpRequest, kind: str = "", verified: bool = False, cursor: str | None = None, limit: int = 50
 ) -> dict[str, Any]:
-    window = paginate(selectors.organisation_list(request.user, kind=kind, verified_only=verified), cursor=cursor, limit=limit)
-    return {"items": [_organisation(o) for o in window.items], "next_cursor": window.next_cursor}
+    organisations = selectors.organisation_list(request.user, kind=kind, verified_only=verified)
+    return page_out(organisations, cursor=cursor, limit=limit, out=_organisation)
 
 
 @router.post(
@@ -256,8 +256,9 @@ def invitation_revoke(request: HttpRequest, invitation_id: str) -> Status[None]:
 )
 def audit_list(request: HttpRequest, organisation_id: str, cursor: str | None = None, limit: int = Query(50)) -> dict[str, Any]:
     organisation = selectors.organisation_get(request.user, organisation_id, "view_audit")
-    window = paginate(selectors.audit_events_of(organisation), cursor=cursor, limit=limit, newest_first=True)
-    return {"items": window.items, "next_cursor": window.next_cursor}
+    return page_out(
+        selectors.audit_events_of(organisation), cursor=cursor, limit=limit, newest_first=True, out=lambda event: event
+    )
 
 
 @router.get(

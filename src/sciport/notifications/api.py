@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from sciport.core.pagination import Page, paginate
+from sciport.core.pagination import Page, page_out
 from sciport.notifications import schemas, selectors, services
 from sciport.notifications.kinds import KINDS
 from sciport.notifications.models import Notification
@@ -30,8 +30,7 @@ def notification_list(request: HttpRequest, unread: bool = False, cursor: str | 
     entries = selectors.inbox(request.user)
     if unread:
         entries = entries.filter(read_at__isnull=True)
-    window = paginate(entries, cursor=cursor, limit=limit, newest_first=True)
-    return {"items": [_out(n) for n in window.items], "next_cursor": window.next_cursor}
+    return page_out(entries, cursor=cursor, limit=limit, newest_first=True, out=_out)
 
 
 @router.get("/notifications/unread-count", response=schemas.UnreadOut, summary="How many inbox entries are unread")
