@@ -31,6 +31,7 @@ from sciport.datasets.models import (
 )
 from sciport.datasets.permissions import CURATORS
 from sciport.datasets.pids.tasks import schedule_pid_sync
+from sciport.datasets.search import reindex_after_commit
 from sciport.datasets.selectors import access as selectors
 from sciport.notifications.services import notify
 
@@ -220,5 +221,6 @@ def embargo_open_due(*, today: date | None = None) -> int:
                 after={"access_level": AccessLevel.OPEN, "embargo_until": version.embargo_until},
             )
             schedule_pid_sync(version, "update")  # the registry's access rights follow
+            reindex_after_commit(version.dataset_id)  # and the access facet
             opened += 1
     return opened

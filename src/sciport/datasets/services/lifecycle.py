@@ -40,6 +40,7 @@ from sciport.datasets.models import (
 )
 from sciport.datasets.permissions import CURATORS
 from sciport.datasets.pids.tasks import schedule_pid_sync
+from sciport.datasets.search import reindex_after_commit
 from sciport.datasets.services.version_audit import actor_id, record_version_change
 from sciport.notifications.services import notify
 
@@ -246,6 +247,7 @@ def version_update(
         )
         if published:
             schedule_pid_sync(version, "update")
+            reindex_after_commit(version.dataset_id)
     return version
 
 
@@ -334,6 +336,7 @@ def _apply(actor: User, version: DatasetVersion, event: str, to: VersionState, m
         CurationComment.objects.create(version=version, author=actor, kind=kind, body=message)
     if to in (S.PUBLISHED, S.WITHDRAWN):
         _point_concept_at_latest(version.dataset)
+        reindex_after_commit(version.dataset_id)
     if to == S.PUBLISHED:
         schedule_pid_sync(version, "register")
     if to == S.WITHDRAWN:
