@@ -78,6 +78,11 @@ SETTINGS: tuple[Setting, ...] = (
         "SCIPORT_TASK_STALE_SECONDS", "3600", "A task still marked running this long after its worker vanished is queued again."
     ),
     Setting(
+        "SCIPORT_FIXITY_DAILY_BYTES",
+        "100000000000",
+        "Stored dataset bytes the daily preservation check re-reads (least recently checked first); the whole store is covered every (stored bytes ÷ this) days.",
+    ),
+    Setting(
         "SCIPORT_UPLOAD_DIR",
         "<var>/uploads",
         "Folder for partial uploads; on the same file system as the storage folder, a finished file is renamed into place.",

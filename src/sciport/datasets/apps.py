@@ -9,9 +9,11 @@ class DatasetsConfig(AppConfig):
     def ready(self) -> None:
         from sciport.core.tasks import register_daily
         from sciport.datasets import permissions
+        from sciport.datasets.fixity_tasks import schedule_fixity_check
         from sciport.datasets.services import upload_target
         from sciport.datasets.tasks import schedule_embargo_opening
 
         permissions.register_policies()
         register_daily(schedule_embargo_opening)
+        register_daily(schedule_fixity_check)
         upload_target.register()

@@ -6,7 +6,7 @@ metadata; its files follow the access level (see ``selectors.access``).
 """
 
 from sciport.core.permissions import ANY_ROLE, PLATFORM_STAFF_ONLY, PUBLIC, Role, register
-from sciport.datasets.models import AccessRequest, Community, Dataset, DatasetVersion, ExportReview, PrivateLink
+from sciport.datasets.models import AccessRequest, Community, Dataset, DatasetVersion, ExportReview, FixityResult, PrivateLink
 
 CURATORS = {Role.CURATOR}
 
@@ -29,3 +29,5 @@ def register_policies() -> None:
     register(PrivateLink, owner_field="organisation", actions={"view": ANY_ROLE, "revoke": ANY_ROLE})
     # Export of important data is a platform-level (regulatory) decision, not the owner's.
     register(ExportReview, owner_field="organisation", actions={"view": {Role.MANAGER} | CURATORS, "decide": PLATFORM_STAFF_ONLY})
+    # Preservation reports: the owner's curators and platform staff.
+    register(FixityResult, owner_field="organisation", actions={"view": CURATORS})

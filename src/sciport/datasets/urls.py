@@ -2,12 +2,11 @@
 
 from django.urls import path
 
-from sciport.datasets.views import access, browse, curation, deposit, files, landing, search
+from sciport.datasets.views import access, browse, curation, deposit, files, fixity, landing
 
 app_name = "datasets"
 urlpatterns = [
     path("data/", browse.dataset_list, name="list"),
-    path("data/search/", search.dataset_search, name="search"),
     path("data/communities/", browse.community_list, name="communities"),
     path("data/communities/new/", browse.community_create, name="community_create"),
     path("data/communities/<str:community_id>/", browse.community_detail, name="community"),
@@ -27,6 +26,7 @@ urlpatterns = [
     path("data/files/<str:file_id>/preview/", files.file_preview, name="file_preview"),
     path("data/files/<str:file_id>/delete/", files.file_delete, name="file_delete"),
     path("data/curation/", curation.queue, name="curation_queue"),
+    path("data/fixity/", fixity.report, name="fixity"),
     path("data/access-requests/", access.inbox, name="access_inbox"),
     path("data/access-requests/mine/", access.my_requests, name="my_requests"),
     path("data/access-requests/<str:request_id>/decide/", access.decide, name="access_decide"),

@@ -16,5 +16,6 @@ KINDS = {
     "dataset.export_review_requested": _("An export review of important data waits for a decision"),
     "dataset.export_approved": _("An export of important data to your organisation was approved"),
     "dataset.export_rejected": _("An export of important data to your organisation was rejected"),
+    "dataset.fixity_problem": _("A preservation check found damaged or missing dataset files"),
     "system.task_failed": _("A background task failed for good"),
 }

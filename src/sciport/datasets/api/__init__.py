@@ -2,11 +2,11 @@
 
 from ninja import Router
 
-from sciport.datasets.api import access, deposit, files, metadata, search
+from sciport.datasets.api import access, deposit, files, fixity, metadata
 
 router = Router()
-router.add_router("", search.router)  # before /datasets/{dataset_id}
 router.add_router("", deposit.router)
 router.add_router("", metadata.router)
 router.add_router("", access.router)
 router.add_router("", files.router)
+router.add_router("", fixity.router)
