@@ -203,6 +203,7 @@ DATACITE_PASSWORD = config.env("SCIPORT_DATACITE_PASSWORD")
 config.check_pid_provider(PID_PROVIDER, PID_PREFIX)
 DATASET_MAX_FILES = config.integer("SCIPORT_DATASET_MAX_FILES", 100_000, minimum=1)
 DATASET_MAX_BYTES = config.integer("SCIPORT_DATASET_MAX_BYTES", 1_000_000_000_000, minimum=1)
+OAI_PAGE_SIZE = config.integer("SCIPORT_OAI_PAGE_SIZE", 100, minimum=1)
 LOG_FORMAT = config.env("SCIPORT_LOG_FORMAT", "text")
 if LOG_FORMAT not in {"text", "json"}:
     raise config.ConfigError(f"SCIPORT_LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")

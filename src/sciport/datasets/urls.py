@@ -35,4 +35,5 @@ urlpatterns = [
     path("data/<str:dataset_id>/", landing.concept, name="concept"),
     path("data/versions/<str:version_id>/", landing.version_landing, name="version"),
     path("pid/<path:pid>", landing.resolve_pid, name="resolve_pid"),
+    path("oai", oai.endpoint, name="oai"),
 ]
