@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sciport.datasets.views import access, browse, curation, deposit, files, fixity, landing
+from sciport.datasets.views import access, browse, curation, deposit, files, fixity, landing, oai
 
 app_name = "datasets"
 urlpatterns = [
