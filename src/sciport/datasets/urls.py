@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from sciport.datasets.views import access, browse, curation, deposit, files, fixity, landing, oai
+from sciport.datasets.views import access, browse, curation, deposit, files, fixity, landing, oai, search
 
 app_name = "datasets"
 urlpatterns = [
     path("data/", browse.dataset_list, name="list"),
+    path("data/search/", search.dataset_search, name="search"),
     path("data/communities/", browse.community_list, name="communities"),
     path("data/communities/new/", browse.community_create, name="community_create"),
     path("data/communities/<str:community_id>/", browse.community_detail, name="community"),

@@ -2,9 +2,10 @@
 
 from ninja import Router
 
-from sciport.datasets.api import access, deposit, files, fixity, metadata
+from sciport.datasets.api import access, deposit, files, fixity, metadata, search
 
 router = Router()
+router.add_router("", search.router)  # before /datasets/{dataset_id}
 router.add_router("", deposit.router)
 router.add_router("", metadata.router)
 router.add_router("", access.router)
