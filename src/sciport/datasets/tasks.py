@@ -9,6 +9,7 @@ open-embargoes`` starts the chain (and runs it at once).
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,9 +39,14 @@ def open_embargoes() -> int:
 
 def schedule_embargo_opening() -> bool:
     """Keep one run queued for the next midnight; returns whether one was queued now."""
-    path = open_embargoes.module_path
+    return keep_queued(open_embargoes)
+
+
+def keep_queued(daily: Any) -> bool:
+    """Queue ``daily`` for just after the next midnight unless a run is already waiting."""
     with transaction.atomic():
-        if DBTaskResult.objects.filter(task_path=path, status=TaskResultStatus.READY, run_after__gt=timezone.now()).exists():
+        waiting = DBTaskResult.objects.filter(task_path=daily.module_path, status=TaskResultStatus.READY)
+        if waiting.filter(run_after__gt=timezone.now()).exists():
             return False
-        open_embargoes.using(run_after=next_run_time()).enqueue()
+        daily.using(run_after=next_run_time()).enqueue()
     return True

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sciport.datasets.views import access, browse, curation, deposit, files, fixity, landing, oai, search
+from sciport.datasets.views import access, browse, curation, deposit, files, fixity, landing, oai, search, usage
 
 app_name = "datasets"
 urlpatterns = [
@@ -36,5 +36,6 @@ urlpatterns = [
     path("data/<str:dataset_id>/", landing.concept, name="concept"),
     path("data/versions/<str:version_id>/", landing.version_landing, name="version"),
     path("pid/<path:pid>", landing.resolve_pid, name="resolve_pid"),
+    path("data/assets/plotly.min.js", usage.plotly_script, name="plotly"),
     path("oai", oai.endpoint, name="oai"),
 ]

@@ -14,6 +14,7 @@ from sciport.datasets.models import Community, Dataset, DatasetVersion
 from sciport.datasets.schemas import deposit as schemas
 from sciport.datasets.selectors import versions as selectors
 from sciport.datasets.services import lifecycle
+from sciport.datasets.usage import recording
 
 router = Router(tags=["datasets"])
 
@@ -207,7 +208,9 @@ def curation_queue(request: HttpRequest, cursor: str | None = None, limit: int =
     summary="One version with its metadata",
 )
 def version_detail(request: HttpRequest, version_id: str) -> dict[str, Any]:
-    return version_out(selectors.version_get(request.user, version_id))
+    version = selectors.version_get(request.user, version_id)
+    recording.count_view(request, version, "api")
+    return version_out(version)
 
 
 @router.patch(

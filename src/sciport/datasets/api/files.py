@@ -25,6 +25,7 @@ from sciport.datasets.selectors import files as selectors
 from sciport.datasets.selectors.versions import version_get
 from sciport.datasets.services import files as services
 from sciport.datasets.services import private_links, upload_target
+from sciport.datasets.usage import recording
 from sciport.uploads.selectors import upload_for_owner
 
 router = Router(tags=["datasets"])
@@ -238,7 +239,8 @@ def _readable_file(request: HttpRequest, file_id: str, link: str) -> DatasetFile
     summary="Download a file (HTTP Range, ETag and If-None-Match supported)",
 )
 def file_content(request: HttpRequest, file_id: str, link: str = "", inline: bool = False) -> HttpResponseBase:
-    return downloads.file_response(request, _readable_file(request, file_id, link), inline=inline)
+    file = _readable_file(request, file_id, link)
+    return recording.count_download(request, file.version, file.public_id, downloads.file_response(request, file, inline=inline))
 
 
 @router.api_operation(
@@ -291,7 +293,9 @@ def version_archive(request: HttpRequest, version_id: str, paths_: list[str] = _
     selection = selectors.clean_selection(paths_)
     selectors.require_download(request.user, version, private_link)
     chunks = archives.zip_stream(version, selectors.archive_files(version, selection))
-    return downloads.zip_response(chunks, f"{archives.top_folder(version)}.zip")
+    return recording.count_download(
+        request, version, "archive.zip", downloads.zip_response(chunks, f"{archives.top_folder(version)}.zip")
+    )
 
 
 @router.get(
@@ -307,4 +311,6 @@ def version_bag(request: HttpRequest, version_id: str, link: str = "") -> HttpRe
     chunks = archives.bag_stream(
         version, selectors.archive_files(version, []), created=timezone.now(), site_url=settings.SITE_URL
     )
-    return downloads.zip_response(chunks, f"{archives.top_folder(version)}-bag.zip")
+    return recording.count_download(
+        request, version, "bag.zip", downloads.zip_response(chunks, f"{archives.top_folder(version)}-bag.zip")
+    )

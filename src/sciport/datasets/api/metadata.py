@@ -10,6 +10,7 @@ from sciport.datasets import metadata
 from sciport.datasets.schemas.metadata import FieldOfScienceOut
 from sciport.datasets.selectors import versions as selectors
 from sciport.datasets.taxonomy import FIELDS_OF_SCIENCE
+from sciport.datasets.usage import recording
 
 router = Router(tags=["datasets"])
 
@@ -24,7 +25,9 @@ XML_ANSWER = {200: {"description": "DataCite 4.5 XML.", "content": {"application
     summary="A version's DataCite 4.5 metadata (JSON), as the identifier registry receives it",
 )
 def version_datacite_json(request: HttpRequest, version_id: str) -> dict[str, Any]:
-    return metadata.to_datacite(selectors.version_get(request.user, version_id))
+    version = selectors.version_get(request.user, version_id)
+    recording.count_view(request, version, "datacite.json")
+    return metadata.to_datacite(version)
 
 
 @router.get(
@@ -35,6 +38,7 @@ def version_datacite_json(request: HttpRequest, version_id: str) -> dict[str, An
 )
 def version_datacite_xml(request: HttpRequest, version_id: str) -> HttpResponse:
     version = selectors.version_get(request.user, version_id)
+    recording.count_view(request, version, "datacite.xml")
     return HttpResponse(metadata.to_xml(version), content_type="application/xml; charset=utf-8")
 
 

@@ -15,7 +15,8 @@ from sciport.datasets.models import Dataset, DatasetVersion, PrivateLink, Versio
 from sciport.datasets.selectors import access
 from sciport.datasets.selectors import versions as selectors
 from sciport.datasets.services.access import PURPOSE_MAX_LENGTH
-from sciport.datasets.views import common, files, presenting
+from sciport.datasets.usage import recording
+from sciport.datasets.views import common, files, presenting, usage
 
 
 class AccessRequestForm(forms.Form):
@@ -33,6 +34,7 @@ def version_landing(request: HttpRequest, version_id: str) -> HttpResponse:
         version = selectors.version_get(request.user, version_id)
     except NotFound:
         raise Http404 from None
+    recording.count_view(request, version)
     return render(request, "datasets/landing.html", landing_context(request, version))
 
 
@@ -51,6 +53,7 @@ def landing_context(
         "pending_request": access.pending_request(user, dataset) if link is None else None,
         "grant": access.live_grant(user, dataset) if link is None else None,
         "can_share": link is None and context["insider"] and version.state != VersionState.WITHDRAWN,
+        "usage": usage.landing_usage(version),
     }
     if version.state != VersionState.WITHDRAWN:
         context |= files.browser_context(request, version, link=link, token=token)

@@ -1,0 +1,1 @@
+"""Usage statistics after the COUNTER Code of Practice for Research Data: record, fold, report."""
