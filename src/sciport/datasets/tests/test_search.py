@@ -225,6 +225,8 @@ def test_the_search_page_shows_hits_and_facet_checkboxes_in_both_languages(depos
     chinese = text_of(client_for(language="zh-hans").get("/data/search/?q=空气"))
     assert "长三角空气质量数据 2025" in chinese
     assert "地球与相关环境科学 (1)" in chinese
+    assert "检索数据集" in chinese
+    assert "文件类型" in chinese
 
     chosen = client_for(language="en").get("/data/search/?year=2024")
     html = chosen.content.decode()
