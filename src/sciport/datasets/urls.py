@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sciport.datasets.views import access, browse, curation, deposit, files, fixity, landing, oai, search, usage
+from sciport.datasets.views import access, browse, curation, deposit, discovery, files, fixity, landing, oai, search, usage
 
 app_name = "datasets"
 urlpatterns = [
@@ -35,6 +35,7 @@ urlpatterns = [
     path("data/<str:dataset_id>/new-version/", deposit.new_version, name="new_version"),
     path("data/<str:dataset_id>/", landing.concept, name="concept"),
     path("data/versions/<str:version_id>/", landing.version_landing, name="version"),
+    path("data/versions/<str:version_id>/linkset", discovery.linkset, name="linkset"),
     path("pid/<path:pid>", landing.resolve_pid, name="resolve_pid"),
     path("data/assets/plotly.min.js", usage.plotly_script, name="plotly"),
     path("oai", oai.endpoint, name="oai"),

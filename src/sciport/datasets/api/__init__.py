@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from sciport.datasets.api import access, deposit, files, fixity, metadata, search, usage
+from sciport.datasets.api import access, citations, deposit, files, fixity, metadata, search, usage
 
 router = Router()
 router.add_router("", search.router)  # before /datasets/{dataset_id}
@@ -10,5 +10,6 @@ router.add_router("", deposit.router)
 router.add_router("", metadata.router)
 router.add_router("", access.router)
 router.add_router("", files.router)
+router.add_router("", citations.router)
 router.add_router("", fixity.router)
 router.add_router("", usage.router)

@@ -70,7 +70,7 @@ def test_a_landing_page_shows_creators_identifiers_versions_licence_and_citation
     assert "the concept identifier resolves to the newest published version" in text
     assert "Creative Commons Attribution 4.0 International" in text
     assert re.search(r"Version 2\s*newest", text)
-    assert "Wang, Li (2026). Yangtze delta air quality 2025. sciport Science Data Bank. Version 2. " in text
+    assert "Wang, L. (2026). Yangtze delta air quality 2025 (Version 2) [Data set]. sciport Science Data Bank. " in text
     assert client.get(f"/data/{second.dataset.public_id}/")["Location"] == f"/data/versions/{second.public_id}/"
 
 

@@ -16,7 +16,7 @@ from sciport.datasets.selectors import access
 from sciport.datasets.selectors import versions as selectors
 from sciport.datasets.services.access import PURPOSE_MAX_LENGTH
 from sciport.datasets.usage import recording
-from sciport.datasets.views import common, files, presenting, usage
+from sciport.datasets.views import common, discovery, files, presenting, usage
 
 
 class AccessRequestForm(forms.Form):
@@ -35,7 +35,7 @@ def version_landing(request: HttpRequest, version_id: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     recording.count_view(request, version)
-    return render(request, "datasets/landing.html", landing_context(request, version))
+    return discovery.sign(render(request, "datasets/landing.html", landing_context(request, version)), request, version)
 
 
 def landing_context(
@@ -53,6 +53,7 @@ def landing_context(
         "pending_request": access.pending_request(user, dataset) if link is None else None,
         "grant": access.live_grant(user, dataset) if link is None else None,
         "can_share": link is None and context["insider"] and version.state != VersionState.WITHDRAWN,
+        "discovery": discovery.landing_discovery(request, version),
         "usage": usage.landing_usage(version),
     }
     if version.state != VersionState.WITHDRAWN:
