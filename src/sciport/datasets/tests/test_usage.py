@@ -10,12 +10,14 @@ import pytest
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from sciport.core.i18n_compile import compile_all
 from sciport.datasets.models import UsageEvent, UsageMonth
 from sciport.datasets.services import lifecycle
 from sciport.datasets.tests.pages import client_for, text_of
 from sciport.datasets.usage import recording, robots
 from sciport.datasets.usage.folding import fold_usage, schedule_usage_folding, usage_fold
 
+compile_all()  # the page below is read in Chinese from the committed catalogue, as `make test` compiles it
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage")]
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
