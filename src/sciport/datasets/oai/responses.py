@@ -8,6 +8,7 @@ change (``updated_at``: publication, metadata correction, withdrawal).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from email.utils import parseaddr
@@ -16,15 +17,13 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Min, Q, QuerySet
 from django.http import QueryDict
 
-from sciport.datasets.models import Community, DatasetVersion, VersionState
+from sciport.datasets.models import UNPUBLISHED_STATES, AccessLevel, Community, DatasetVersion, VersionState
 from sciport.datasets.oai import tokens
 from sciport.datasets.oai.formats import FORMATS, fragments
 from sciport.datasets.oai.protocol import OaiError, OaiRequest, date_range, datestamp, parse
-from sciport.datasets.selectors.versions import visible_versions
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -66,11 +65,22 @@ def _envelope(base_url: str, request: OaiRequest | None, body: Iterable[str]) ->
 
 
 def _records() -> QuerySet[DatasetVersion]:
-    return visible_versions(AnonymousUser())
+    """What ``visible_versions`` shows anyone, with the state rule written as an exclusion.
+
+    ``state IN (published, withdrawn)`` would lead SQLite to scan the state index and sort every
+    match; ``NOT IN`` the other states selects the same rows and lets the datestamp index drive the
+    scan, so a page stops after its 100 rows.
+    """
+    return DatasetVersion.objects.exclude(state__in=UNPUBLISHED_STATES).exclude(access_level=AccessLevel.PRIVATE)
 
 
 def oai_identifier(public_id: str) -> str:
-    return f"oai:{urlsplit(settings.SITE_URL).hostname}:{public_id}"
+    return f"oai:{_host(settings.SITE_URL)}:{public_id}"
+
+
+@functools.cache
+def _host(site_url: str) -> str | None:
+    return urlsplit(site_url).hostname
 
 
 def _public_id(identifier: str) -> str:
@@ -176,7 +186,8 @@ def _list(verb: str, arguments: dict[str, str], *, with_metadata: bool) -> Itera
     records = _matching(position)
     if position.after_stamp:
         stamp = dt.datetime.fromisoformat(position.after_stamp)
-        records = records.filter(Q(updated_at__gt=stamp) | Q(updated_at=stamp, public_id__gt=position.after_id))
+        # A range on the index's first column, then the tie-break: one index seek, whatever the database.
+        records = records.filter(Q(updated_at__gte=stamp), Q(updated_at__gt=stamp) | Q(public_id__gt=position.after_id))
     size = settings.OAI_PAGE_SIZE
     rows = list(records.order_by("updated_at", "public_id").values(*ROW_FIELDS)[: size + 1])
     if not rows:

@@ -68,6 +68,8 @@ def test_harvest_every_record_in_both_formats_across_pages(
 
     records = list(repository.ListRecords(metadataPrefix="oai_dc"))
     assert len(records) == 7  # three pages of three
+    anyone_sees = visible_versions(AnonymousUser()).values_list("public_id", flat=True)
+    assert {record.header.identifier for record in records} == {oai_identifier(public_id) for public_id in anyone_sees}
     live = [record for record in records if not record.deleted]
     assert sorted(record.metadata["title"][1] for record in live) == sorted(t for t in titles if t != "Station 2")
     assert [record.header.identifier for record in records if record.deleted] == [oai_identifier(withdrawn.public_id)]
