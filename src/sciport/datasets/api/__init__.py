@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from sciport.datasets.api import access, citations, deposit, files, fixity, metadata, search, usage
+from sciport.datasets.api import access, citations, deposit, exports, files, fixity, metadata, search, usage
 
 router = Router()
 router.add_router("", search.router)  # before /datasets/{dataset_id}
@@ -13,3 +13,4 @@ router.add_router("", files.router)
 router.add_router("", citations.router)
 router.add_router("", fixity.router)
 router.add_router("", usage.router)
+router.add_router("", exports.router)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from sciport.core.errors import NotFound
+from sciport.datasets.exports.links import export_links
 from sciport.datasets.models import Dataset, DatasetVersion, PrivateLink, VersionState
 from sciport.datasets.selectors import access
 from sciport.datasets.selectors import versions as selectors
@@ -53,6 +54,7 @@ def landing_context(
         "pending_request": access.pending_request(user, dataset) if link is None else None,
         "grant": access.live_grant(user, dataset) if link is None else None,
         "can_share": link is None and context["insider"] and version.state != VersionState.WITHDRAWN,
+        "exports": export_links(version, link),
         "discovery": discovery.landing_discovery(request, version),
         "usage": usage.landing_usage(version),
     }
