@@ -17,7 +17,7 @@ os.environ.setdefault("CROISSANT_CACHE", tempfile.mkdtemp(prefix="croissant-")) 
 import mlcroissant
 from rocrate.rocrate import ROCrate
 
-from sciport.datasets.services import lifecycle
+from sciport.datasets.services import lifecycle, private_links
 from sciport.datasets.tests.pages import client_for, text_of
 from sciport.testing.datasets import sample_metadata
 
@@ -214,3 +214,12 @@ def test_the_landing_page_links_every_export(published):
         assert label in text
     for route in (*ROUTES, "datacite.xml", "datacite.json"):
         assert f"/api/v1/versions/{version.public_id}/{route}" in page.content.decode()
+
+
+def test_a_reviewer_link_shows_no_exports_since_they_answer_only_those_who_see_the_version(bank, make_draft):
+    version = make_draft()
+    issued = private_links.private_link_create(actor=bank.depositor, version=version, label="Journal")
+    page = client_for().get(f"/data/review/{issued.token}/")
+    assert page.status_code == 200
+    assert "Croissant" not in text_of(page)
+    assert f"/api/v1/versions/{version.public_id}/dcat.ttl" not in page.content.decode()
