@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from sciport.core.models import SearchDocument
+from sciport.datasets.services import access as access_services
 from sciport.datasets.services import lifecycle
 from sciport.datasets.tests.pages import client_for, text_of
 from sciport.testing.datasets import add_bytes, sample_metadata
@@ -239,3 +240,12 @@ def test_the_search_page_shows_hits_and_facet_checkboxes_in_both_languages(depos
     assert METRO in text_of(partial)
     assert "<html" not in partial.content.decode(), "htmx gets the results only"
     assert "No published dataset matches" in text_of(client_for(language="en").get("/data/search/?q=nothing-like-this"))
+
+
+def test_an_ended_embargo_moves_the_dataset_to_the_open_facet(deposit, committed, api_for):
+    opens = timezone.localdate() + timedelta(days=3)
+    deposit(AIR, "长三角空气质量数据 2025", settings={"access_level": "embargoed", "embargo_until": opens})
+    assert titles(api_for(None), access="embargoed") == [AIR]
+    committed(access_services.embargo_open_due, today=opens)
+    assert titles(api_for(None), access="embargoed") == []
+    assert titles(api_for(None), access="open") == [AIR]
