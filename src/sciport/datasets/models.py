@@ -319,9 +319,14 @@ class UsageEvent(models.Model):
     item = models.CharField(max_length=40)
     session = models.CharField(max_length=80)
     occurred_at = models.DateTimeField(db_index=True)
+    month = models.DateField()  # first day of the UTC month, so counting groups by a column rather than a function
 
     class Meta:
-        indexes = [models.Index(fields=["session", "version", "kind", "item", "occurred_at"], name="usage_event_double_click")]
+        indexes = [
+            models.Index(fields=["session", "version", "kind", "item", "occurred_at"], name="usage_event_double_click"),
+            models.Index(fields=["version", "month"], name="usage_event_version_month"),
+            models.Index(fields=["dataset", "month"], name="usage_event_dataset_month"),
+        ]
 
 
 class UsageMonth(models.Model):

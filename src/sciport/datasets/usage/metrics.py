@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, fields
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
 
 from sciport.datasets.models import Dataset, DatasetVersion, UsageEvent, UsageKind, UsageMonth
 
@@ -46,8 +45,7 @@ def _is_request() -> Q:
 def live_counts(events: QuerySet[UsageEvent], by: str) -> dict[Key, Counts]:
     """Events grouped by ``by`` (``version_id`` or ``dataset_id``) and UTC month, counted the COUNTER way."""
     rows = (
-        events.annotate(month=TruncMonth("occurred_at", tzinfo=UTC))
-        .values(by, "month")
+        events.values(by, "month")
         .order_by()
         .annotate(
             total_investigations=Count("id"),
@@ -56,7 +54,7 @@ def live_counts(events: QuerySet[UsageEvent], by: str) -> dict[Key, Counts]:
             unique_requests=Count("session", filter=_is_request(), distinct=True),
         )
     )
-    return {(row[by], row["month"].date()): Counts(**{m: row[m] for m in METRICS}) for row in rows}
+    return {(row[by], row["month"]): Counts(**{m: row[m] for m in METRICS}) for row in rows}
 
 
 def _counts(events: QuerySet[UsageEvent], stored: QuerySet[UsageMonth], by: str) -> dict[Key, Counts]:
@@ -92,7 +90,6 @@ def concept_usage(dataset: Dataset) -> dict[str, Any]:
 
 def versions_by_month(versions: QuerySet[DatasetVersion], begin: date, end: date) -> dict[Key, Counts]:
     """Counts of each of ``versions`` in each month from ``begin`` up to (not including) ``end``."""
-    start, stop = (datetime.combine(day, time(), UTC) for day in (begin, end))
-    events = UsageEvent.objects.filter(version__in=versions, occurred_at__gte=start, occurred_at__lt=stop)
+    events = UsageEvent.objects.filter(version__in=versions, month__gte=begin, month__lt=end)
     stored = UsageMonth.objects.filter(version__in=versions, month__gte=begin, month__lt=end)
     return _counts(events, stored, "version_id")

@@ -61,7 +61,13 @@ def _record(request: HttpRequest, version: DatasetVersion, kind: str, item: str)
             )
             if not repeats.exists():
                 UsageEvent.objects.create(
-                    version=version, dataset_id=version.dataset_id, kind=kind, item=item, session=session, occurred_at=now
+                    version=version,
+                    dataset_id=version.dataset_id,
+                    kind=kind,
+                    item=item,
+                    session=session,
+                    occurred_at=now,
+                    month=now.astimezone(UTC).date().replace(day=1),
                 )
     except DatabaseError:
         logger.warning("usage event of %s not recorded", version.public_id, exc_info=True)
