@@ -201,14 +201,9 @@ def _list(verb: str, arguments: dict[str, str], *, with_metadata: bool) -> Itera
 def _list_pieces(
     verb: str, rows: list[dict[str, Any]], metadata: dict[int, str], position: tokens.Position, total: int, *, more: bool
 ) -> Iterator[str]:
-    yield f"<{verb}>"
-    if verb == "ListRecords":
-        for row in rows:
-            yield _record(row, metadata.get(row["pk"]))
-    else:
-        yield "".join(_header(row) for row in rows)
-    yield _resumption(rows[-1], position, total, more=more)
-    yield f"</{verb}>"
+    # One piece per page: the server writes each piece separately, and a page is at most a few hundred KB.
+    items = (_record(row, metadata.get(row["pk"])) for row in rows) if verb == "ListRecords" else map(_header, rows)
+    yield f"<{verb}>{''.join(items)}{_resumption(rows[-1], position, total, more=more)}</{verb}>"
 
 
 def _resumption(last: dict[str, Any], position: tokens.Position, total: int, *, more: bool) -> str:
