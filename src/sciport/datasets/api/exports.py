@@ -12,6 +12,7 @@ from sciport.datasets.exports import record as records
 from sciport.datasets.files import archives, downloads
 from sciport.datasets.selectors import access
 from sciport.datasets.selectors import versions as selectors
+from sciport.datasets.usage import recording
 
 router = Router(tags=["datasets"])
 
@@ -22,8 +23,12 @@ def _answer(media_type: str, description: str, *, binary: bool = False) -> dict[
     return {**OPTIONAL_AUTH_DOC, "responses": {200: {"description": description, "content": content}}}
 
 
-def _record(request: HttpRequest, version_id: str) -> records.Record:
-    return records.describe(selectors.version_get(request.user, version_id))
+def _record(request: HttpRequest, version_id: str, *, counted: bool = True) -> records.Record:
+    """The version's record; reading it in any format is a COUNTER investigation (the item is the format's file name)."""
+    version = selectors.version_get(request.user, version_id)
+    if counted:
+        recording.count_view(request, version, request.path.rsplit("/", 1)[-1][: recording.ITEM_LENGTH])
+    return records.describe(version)
 
 
 @router.get(
@@ -79,7 +84,8 @@ def version_rocrate_metadata(request: HttpRequest, version_id: str) -> HttpRespo
     summary="A version as an RO-Crate 1.1 ZIP, with its data files when the reader may download them",
 )
 def version_rocrate_zip(request: HttpRequest, version_id: str) -> HttpResponseBase:
-    record = _record(request, version_id)
+    record = _record(request, version_id, counted=False)
     with_payload = bool(access.download_decision(request.user, record.version))
     chunks = rocrate.zip_stream(record, with_payload=with_payload)
-    return downloads.zip_response(chunks, f"{archives.top_folder(record.version)}-ro-crate.zip")
+    response = downloads.zip_response(chunks, f"{archives.top_folder(record.version)}-ro-crate.zip")
+    return recording.count_download(request, record.version, "ro-crate.zip", response, content=with_payload)

@@ -216,8 +216,11 @@ def test_archives_and_api_reads_count(published, clock):
     b"".join(reader.get(f"/api/v1/versions/{published.public_id}/bag.zip").streaming_content)
     reader.get(f"/api/v1/versions/{published.public_id}")
     reader.get(f"/api/v1/versions/{published.public_id}/datacite.json")
+    reader.get(f"/api/v1/versions/{published.public_id}/dcat.ttl")
+    reader.get(f"/api/v1/versions/{published.public_id}/croissant.json")
+    b"".join(reader.get(f"/api/v1/versions/{published.public_id}/ro-crate.zip").streaming_content)
     totals = usage_of(published)["totals"]
-    assert (totals["total_investigations"], totals["total_requests"], totals["unique_requests"]) == (4, 2, 1)
+    assert (totals["total_investigations"], totals["total_requests"], totals["unique_requests"]) == (7, 3, 1)
 
 
 def test_dataset_report_in_the_counter_shape(published, clock):

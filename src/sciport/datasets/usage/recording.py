@@ -27,6 +27,7 @@ from sciport.datasets.usage.robots import is_robot
 logger = logging.getLogger(__name__)
 DOUBLE_CLICK = timedelta(seconds=30)
 LANDING = "landing"
+ITEM_LENGTH = 40  # UsageEvent.item
 COUNTED_STATUSES = (200, 206)
 R = TypeVar("R", bound=HttpResponseBase)
 
@@ -79,9 +80,12 @@ def count_view(request: HttpRequest, version: DatasetVersion, item: str = LANDIN
         _record(request, version, UsageKind.INVESTIGATION, item)
 
 
-def count_download(request: HttpRequest, version: DatasetVersion, item: str, response: R) -> R:
-    """A request: file content or a ZIP of the version; returns ``response`` untouched, for one-line use."""
+def count_download(request: HttpRequest, version: DatasetVersion, item: str, response: R, *, content: bool = True) -> R:
+    """A request: file content or a ZIP of the version; returns ``response`` untouched, for one-line use.
+
+    ``content=False`` (a package without the data files) counts as an investigation instead.
+    """
     starts_at_zero = request.headers.get("Range", "bytes=0-").replace(" ", "").startswith("bytes=0-")
     if response.status_code in COUNTED_STATUSES and starts_at_zero and _countable(request, version):
-        _record(request, version, UsageKind.REQUEST, item)
+        _record(request, version, UsageKind.REQUEST if content else UsageKind.INVESTIGATION, item)
     return response
