@@ -67,7 +67,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCIPORT_DATACITE_PASSWORD", "", "DataCite repository password; required by the `datacite` provider."),
     Setting("SCIPORT_DATASET_MAX_FILES", "100000", "Most files one dataset version may hold."),
     Setting("SCIPORT_DATASET_MAX_BYTES", "1000000000000", "Most bytes one dataset version may hold (1 TB by default)."),
-    Setting("SCIPORT_OAI_PAGE_SIZE", "100", "Records (or identifiers) in one page of an OAI-PMH list, before its resumption token."),
+    Setting(
+        "SCIPORT_OAI_PAGE_SIZE", "100", "Records (or identifiers) in one page of an OAI-PMH list, before its resumption token."
+    ),
     Setting("SCIPORT_AI_BASE_URL", "", "Optional OpenAI-compatible endpoint for semantic matching and the assistant."),
     Setting(
         "SCIPORT_OIDC_PROVIDERS",
