@@ -68,6 +68,12 @@ def percentile(ordered: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def latency_ms(samples_ms: list[float], *, digits: int = 2) -> dict[str, float]:
+    """``p50_ms``, ``p95_ms`` and ``p99_ms`` of timings in milliseconds, rounded to ``digits``."""
+    ordered = sorted(samples_ms)
+    return {f"p{round(fraction * 100)}_ms": round(percentile(ordered, fraction), digits) for fraction in (0.50, 0.95, 0.99)}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))

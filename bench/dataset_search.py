@@ -47,6 +47,7 @@ from bench._common import (
     HOST,
     ROOT,
     fresh_var_dir,
+    latency_ms,
     machine_facts,
     percentile,
     print_server_log_tail,
@@ -233,14 +234,6 @@ def _timed(call: Callable[[], Any], rounds: int, warmup: int = 2) -> list[float]
     return sorted(timings)
 
 
-def _summary(timings: list[float]) -> dict[str, float]:
-    return {
-        "p50_ms": round(percentile(timings, 0.5), 2),
-        "p95_ms": round(percentile(timings, 0.95), 2),
-        "p99_ms": round(percentile(timings, 0.99), 2),
-    }
-
-
 def time_service(rounds: int) -> tuple[dict[str, Any], dict[str, int]]:
     from django.contrib.auth.models import AnonymousUser
 
@@ -262,8 +255,8 @@ def time_service(rounds: int) -> tuple[dict[str, Any], dict[str, int]]:
         lambda: SearchDocument.objects.filter(kind="dataset", key="ds_bench00000042").first(), rounds * len(QUERIES)
     )
     summary: dict[str, Any] = {
-        "service": _summary(every),
-        "baseline_document_by_key": _summary(baseline),
+        "service": latency_ms(every),
+        "baseline_document_by_key": latency_ms(baseline),
         "per_query_p95_ms": {label: round(percentile(timings, 0.95), 2) for label, timings in per_query.items()},
     }
     summary["service_p50_ratio_to_baseline"] = round(
@@ -297,7 +290,7 @@ def time_http(workers: int, rounds: int, var_dir: Path) -> dict[str, Any]:
     except Exception:
         print_server_log_tail(log)
         raise
-    summary: dict[str, Any] = {"search": _summary(searches), "baseline_healthz": _summary(health)}
+    summary: dict[str, Any] = {"search": latency_ms(searches), "baseline_healthz": latency_ms(health)}
     summary["search_p50_ratio_to_healthz"] = round(summary["search"]["p50_ms"] / summary["baseline_healthz"]["p50_ms"], 1)
     summary["first_query_facet_total"] = sum(value["count"] for value in body["facets"]["access"])
     summary["server"] = server_description(workers)

@@ -34,8 +34,8 @@ from bench._common import (
     ROOT,
     auto_publishing_community,
     fresh_var_dir,
+    latency_ms,
     machine_facts,
-    percentile,
     print_server_log_tail,
     server_description,
     serving,
@@ -139,14 +139,11 @@ def walk(port: int, target: str, base: str, *, requests: int, warmup: int, expec
         connection.close()
     if not full_walks_ok:
         raise RuntimeError(f"{target}: a walk of the folder did not see {expect} items")
-    ordered = sorted(latencies)
     return Timing(
         target=target,
-        requests=len(ordered),
-        p50_ms=round(percentile(ordered, 0.50) * 1000, 2),
-        p95_ms=round(percentile(ordered, 0.95) * 1000, 2),
-        p99_ms=round(percentile(ordered, 0.99) * 1000, 2),
-        max_ms=round(ordered[-1] * 1000, 2),
+        requests=len(latencies),
+        **latency_ms([seconds * 1000 for seconds in latencies]),
+        max_ms=round(max(latencies) * 1000, 2),
         items_seen=max(seen, walked),
     )
 

@@ -31,8 +31,8 @@ from bench._common import (
     ROOT,
     auto_publishing_community,
     fresh_var_dir,
+    latency_ms,
     machine_facts,
-    percentile,
     print_server_log_tail,
     server_description,
     serving,
@@ -138,14 +138,11 @@ def time_target(port: int, target: str, path: str, *, requests: int, warmup: int
                 latencies.append(elapsed)
     finally:
         connection.close()
-    ordered = sorted(latencies)
     return Timing(
         target=target,
-        requests=len(ordered),
-        p50_ms=round(percentile(ordered, 0.50) * 1000, 2),
-        p95_ms=round(percentile(ordered, 0.95) * 1000, 2),
-        p99_ms=round(percentile(ordered, 0.99) * 1000, 2),
-        max_ms=round(ordered[-1] * 1000, 2),
+        requests=len(latencies),
+        **latency_ms([seconds * 1000 for seconds in latencies]),
+        max_ms=round(max(latencies) * 1000, 2),
         bytes=size,
     )
 

@@ -23,8 +23,8 @@ from bench._common import (
     ROOT,
     auto_publishing_community,
     fresh_var_dir,
+    latency_ms,
     machine_facts,
-    percentile,
     setup_django,
     write_results,
 )
@@ -40,8 +40,7 @@ def timings(run: Callable[[int], Any], count: int) -> dict[str, float]:
         start = time.perf_counter()
         run(i)
         spent.append((time.perf_counter() - start) * 1000)
-    spent.sort()
-    return {f"p{int(f * 100)}_ms": round(percentile(spent, f), 3) for f in (0.5, 0.95, 0.99)}
+    return latency_ms(spent, digits=3)
 
 
 def published_versions(count: int) -> list[Any]:
