@@ -236,3 +236,12 @@ def test_removing_a_file_from_a_draft_refreshes_its_folder(bank, make_draft, mak
     stranger_answer = client_for(make_bank().depositor).post(f"/data/files/{version.files.get().public_id}/delete/")
     assert stranger_answer.status_code == 404
     assert version.files.count() == 1
+
+
+def test_the_form_offers_only_dates_a_depositor_may_give():
+    from sciport.datasets.metadata_schema import MANAGED_DATE_TYPES
+    from sciport.datasets.views.metadata_form import DateForm
+
+    offered = {value for value, _label in DateForm().fields["date_type"].choices}
+    assert "Collected" in offered
+    assert not offered & set(MANAGED_DATE_TYPES)

@@ -143,7 +143,7 @@ class PlaceForm(forms.Form):
 
 class DateForm(forms.Form):
     date = forms.CharField(label=_("Date"), max_length=40, required=False)
-    date_type = forms.ChoiceField(label=_("Kind of date"), choices=vocabularies.DATE_TYPES, initial="Collected")
+    date_type = forms.ChoiceField(label=_("Kind of date"), choices=vocabularies.DEPOSITOR_DATE_TYPES, initial="Collected")
     information = forms.CharField(label=_("Note"), max_length=300, required=False)
     original = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

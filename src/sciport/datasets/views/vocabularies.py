@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sciport.datasets import licences, taxonomy
+from sciport.datasets.metadata_schema import MANAGED_DATE_TYPES
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -85,6 +86,8 @@ DATE_TYPES = [
     ("Copyrighted", _("Copyrighted")),
     ("Other", _("Other")),
 ]
+# The deposit form offers only the dates a depositor may give; sciport sets the others (the metadata rules refuse them).
+DEPOSITOR_DATE_TYPES = [(value, label) for value, label in DATE_TYPES if value not in MANAGED_DATE_TYPES]
 
 
 def licence_choices() -> list[tuple[str, StrOrPromise]]:
